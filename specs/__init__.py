@@ -1,1 +1,43 @@
-"""specs: the property-based conformance suite for DeZero step-18 engines (coming with its issue)."""
+"""specs: the property-based conformance suite for DeZero step-18 engines.
+
+    import specs
+    report = specs.check("my_engine.py")      # or a notebook, a module name, globals()
+    report.passed                             # True when every core and memory property held
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from specs.adapters.dezero_style import DezeroStyle
+from specs.database import DEFAULT_PATH, open_database
+from specs.loader import Target, TargetLoadError, TargetSpec, load_target
+from specs.report import PropertyResult, Report
+from specs.runner import Options, run
+
+__all__ = ["PropertyResult", "Report", "TargetLoadError", "check", "engine_for"]
+
+
+def engine_for(target: Target) -> DezeroStyle:
+    """The adapter that drives a loaded target through the book's names."""
+    return DezeroStyle(target.namespace, target.label, target.import_line)
+
+
+def check(
+    target: TargetSpec = None,
+    *,
+    max_examples: int = 100,
+    seed: int | None = None,
+    only: tuple[str, ...] = (),
+    timeout: float = 5.0,
+    database: Path | None = DEFAULT_PATH,
+) -> Report:
+    """Check `target` (refengine by default; a module name, file, notebook, module or namespace).
+
+    Raises TargetLoadError, with a one-line reason, when the target cannot be loaded.
+    """
+    loaded = load_target(target)
+    options = Options(max_examples, seed, tuple(only), timeout, open_database(database))
+    report = run(engine_for(loaded), options)
+    report.notes[:0] = loaded.notes
+    return report

@@ -1,0 +1,112 @@
+"""The command line: `python -m specs check [TARGET] ...` and `python -m specs list`.
+
+Exit status: 0 when every core and memory property passed, 1 when one failed or errored,
+2 when the target could not be loaded or the options are wrong (one line says which).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from specs import engine_for
+from specs.database import DEFAULT_PATH, open_database
+from specs.loader import TargetLoadError, load_target
+from specs.properties import BY_ID, PROPERTIES
+from specs.report import render_details, render_summary, result_line
+from specs.runner import Options, run
+
+EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"specs: error: {message} (see python -m specs --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{value} must be more than 0")
+    return value
+
+
+def _parser() -> _Parser:
+    parser = _Parser(prog="python -m specs", description="Conformance suite for DeZero step-18 engines.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{check,list}")
+    check = commands.add_parser("check", help="check a target (refengine when none is named)")
+    check.add_argument("target", nargs="?", default="refengine",
+                       help="refengine, a module name, a .py file or a .ipynb notebook")
+    check.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here")
+    check.add_argument("--max-examples", type=_positive_int, default=100, metavar="N",
+                       help="examples per property (default 100)")
+    check.add_argument("--seed", type=int, metavar="N", help="seed Hypothesis for a repeatable run")
+    check.add_argument("--only", action="append", default=[], metavar="ID",
+                       help="run only this property (repeatable)")
+    check.add_argument("--timeout", type=_positive_float, default=5.0, metavar="SECONDS",
+                       help="stop an example that runs longer than this (default 5)")
+    check.add_argument("--database", default=str(DEFAULT_PATH), metavar="PATH",
+                       help=f"Hypothesis example database, or 'none' (default {DEFAULT_PATH})")
+    commands.add_parser("list", help="list the properties: id, tier and rule")
+    return parser
+
+
+def _list() -> int:
+    for prop in PROPERTIES:
+        print(f"{prop.id:<43} {prop.tier:<8} {prop.summary}")
+    return EXIT_CONFORMANT
+
+
+def _check(args: argparse.Namespace, parser: _Parser) -> int:
+    unknown = [i for i in args.only if i not in BY_ID]
+    if unknown:
+        parser.error(f"unknown property id {unknown[0]!r}; `python -m specs list` shows them")
+    if args.json is not None and not args.json.parent.is_dir():
+        parser.error(f"--json {args.json}: no directory {args.json.parent}")
+    database = None if args.database.lower() == "none" else Path(args.database)
+    try:
+        target = load_target(args.target)
+    except TargetLoadError as error:
+        print(f"specs: cannot load the target: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"checking {target.label}", flush=True)
+    options = Options(args.max_examples, args.seed, tuple(args.only), args.timeout, open_database(database))
+    report = run(engine_for(target), options, on_result=lambda r: print(result_line(r), flush=True))
+    report.notes[:0] = target.notes
+    for result in report.properties:
+        if result.status not in ("passed", "skipped"):
+            print(render_details(result), end="")
+    print(render_summary(report), end="")
+    if args.json is not None:
+        report.write_json(args.json)
+    return EXIT_CONFORMANT if report.passed else EXIT_NOT_CONFORMANT
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "list":
+        return _list()
+    return _check(args, parser)
+
+
+def entry_point() -> NoReturn:
+    """The `gradspec` console script: `gradspec check TARGET` is `python -m specs check TARGET`."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    entry_point()

@@ -1,0 +1,84 @@
+"""The protocol an adapter implements to put an engine under test.
+
+Handles are the engine's own Variable objects, opaque to the suite. Engines never import
+specs to satisfy this: an adapter wraps them.
+"""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from typing import Protocol, TypeAlias
+
+from specs.ir import FloatArray
+
+Handle: TypeAlias = object
+
+
+class MissingName(Exception):
+    """The target lacks a name of the API that a property needs."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the target has no `{name}`")
+        self.name = name
+
+
+class Engine(Protocol):
+    """What the properties ask of a target, in the terms of DeZero step 18."""
+
+    label: str
+
+    def names(self) -> frozenset[str]:
+        """The API names the target provides (of Variable, add, square, Config, ...)."""
+        ...
+
+    def variable(self, data: object) -> Handle:
+        """Call the target's `Variable(data)`."""
+        ...
+
+    def add(self, x0: Handle, x1: Handle) -> Handle:
+        """Call the target's `add(x0, x1)`."""
+        ...
+
+    def square(self, x: Handle) -> Handle:
+        """Call the target's `square(x)`."""
+        ...
+
+    def data(self, x: Handle) -> FloatArray:
+        """`x.data` as an ndarray."""
+        ...
+
+    def grad(self, x: Handle) -> FloatArray | None:
+        """`x.grad` as an ndarray (whatever the target keeps it as), or None."""
+        ...
+
+    def creator(self, x: Handle) -> object | None:
+        """`x.creator`."""
+        ...
+
+    def backward(self, x: Handle, *, retain_grad: bool) -> None:
+        """Call `x.backward()`, or `x.backward(retain_grad=True)`."""
+        ...
+
+    def cleargrad(self, x: Handle) -> None:
+        """Call `x.cleargrad()`."""
+        ...
+
+    def no_grad(self) -> AbstractContextManager[object]:
+        """The target's `no_grad()`."""
+        ...
+
+    def using_config(self, name: str, value: bool) -> AbstractContextManager[object]:
+        """The target's `using_config(name, value)`."""
+        ...
+
+    def enable_backprop(self) -> bool:
+        """Read the target's `Config.enable_backprop`."""
+        ...
+
+    def set_enable_backprop(self, value: bool) -> None:
+        """Assign the target's `Config.enable_backprop`."""
+        ...
+
+    def snippet_header(self) -> str:
+        """The lines a counterexample snippet starts with to get at the target's API."""
+        ...

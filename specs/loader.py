@@ -1,0 +1,149 @@
+"""Turn what the user named as the target into a namespace of the book's API.
+
+A target is `refengine` (the default), a dotted module name, a `.py` file, a `.ipynb` notebook,
+a module object, or a namespace dict such as a notebook's `globals()`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+import traceback
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final, TypeAlias
+
+import nbformat
+
+TargetSpec: TypeAlias = "str | Path | types.ModuleType | Mapping[str, object] | None"
+IMPORTED_NAMES: Final = "Variable, add, square, Config, using_config, no_grad"
+_MODULE_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+class TargetLoadError(Exception):
+    """The target could not be loaded; the message is one line that says why."""
+
+
+@dataclass
+class Target:
+    """A loaded target: its label, the namespace holding its API, and notes for the report."""
+
+    label: str
+    namespace: Mapping[str, object]
+    import_line: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def load_target(spec: TargetSpec) -> Target:
+    """Load `spec` (see the module docstring); raise TargetLoadError with a one-line reason."""
+    target = _load(spec)
+    config = target.namespace.get("Config")
+    if getattr(config, "enable_backprop", True) is False:  # a notebook's last experiment, often
+        target.notes.append(
+            "the target left Config.enable_backprop = False after loading; every example starts from True"
+        )
+    return target
+
+
+def _load(spec: TargetSpec) -> Target:
+    if spec is None:
+        spec = "refengine"
+    if isinstance(spec, types.ModuleType):
+        return Target(spec.__name__, vars(spec), f"from {spec.__name__} import {IMPORTED_NAMES}")
+    if isinstance(spec, Mapping):
+        return Target("the given namespace", spec)
+    path = Path(spec)
+    text = str(spec)
+    if path.suffix == ".ipynb":
+        return _load_notebook(path)
+    if path.suffix == ".py" or path.is_file() or not _MODULE_NAME.fullmatch(text):
+        return _load_file(path)
+    try:
+        module = importlib.import_module(text)
+    except ImportError as error:
+        raise TargetLoadError(f"cannot import module {text!r}: {error}") from None
+    except Exception as error:
+        raise TargetLoadError(f"importing {text!r} raised {_one_line(error)}") from None
+    return Target(text, vars(module), f"from {text} import {IMPORTED_NAMES}")
+
+
+def _one_line(error: BaseException) -> str:
+    return f"{type(error).__name__}: {' '.join(str(error).split())}"
+
+
+def _fresh_module(path: Path) -> types.ModuleType:
+    """An empty module for the target, registered so that dataclasses and pickling work."""
+    name = "specs_target_" + re.sub(r"\W", "_", path.stem)
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
+    sys.modules[name] = module
+    return module
+
+
+def _run(source: str, filename: str, where: str, module: types.ModuleType) -> None:
+    """Compile and run `source` in `module`, turning any failure into a TargetLoadError."""
+    try:
+        code = compile(source, filename, "exec")
+    except SyntaxError as error:
+        raise TargetLoadError(f"syntax error in {where}, line {error.lineno}: {error.msg}") from None
+    try:
+        exec(code, vars(module))
+    except BaseException as error:  # SystemExit and KeyboardInterrupt from a target too
+        line = traceback.extract_tb(error.__traceback__)[-1].lineno
+        raise TargetLoadError(f"{where} raised {_one_line(error)} (line {line})") from None
+
+
+def _load_file(path: Path) -> Target:
+    if not path.is_file():
+        raise TargetLoadError(f"no such file: {path}")
+    try:
+        source = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        raise TargetLoadError(f"cannot read {path}: {_one_line(error)}") from None
+    module = _fresh_module(path)
+    _run(source, str(path), str(path), module)
+    return Target(str(path), vars(module))
+
+
+_MAGIC: Final = re.compile(r"^(\s*)([%!]|\w+\s*=\s*!)")
+
+
+def strip_magics(source: str) -> tuple[str, int]:
+    """Blank IPython magics and shell lines (keeping line numbers); return the code and how many.
+
+    A cell magic (`%%time`, `%%bash`, ...) makes the whole cell non-Python: it is dropped.
+    """
+    if source.lstrip().startswith("%%"):
+        return "", 1
+    lines, skipped = [], 0
+    for line in source.splitlines():
+        match = _MAGIC.match(line)
+        if match:
+            lines.append(f"{match.group(1)}pass  # skipped: {line.strip()}")
+            skipped += 1
+        else:
+            lines.append(line)
+    return "\n".join(lines), skipped
+
+
+def _load_notebook(path: Path) -> Target:
+    if not path.is_file():
+        raise TargetLoadError(f"no such file: {path}")
+    try:
+        notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]  # nbformat has no stubs
+    except Exception as error:  # nbformat raises NotJSONError, ValueError, UnicodeDecodeError...
+        raise TargetLoadError(f"{path} is not a readable notebook: {_one_line(error)}") from None
+    cells = [cell for cell in notebook.get("cells", []) if cell.get("cell_type") == "code"]
+    if not cells:
+        raise TargetLoadError(f"{path} has no code cells")
+    module = _fresh_module(path)
+    target = Target(str(path), vars(module))
+    for number, cell in enumerate(cells, start=1):
+        source, skipped = strip_magics(str(cell.get("source", "")))
+        if skipped:
+            target.notes.append(f"code cell {number}: skipped {skipped} IPython magic or shell line(s)")
+        _run(source, f"<{path.name} cell {number}>", f"{path} code cell {number}", module)
+    return target

@@ -1,0 +1,183 @@
+"""Core properties of graph-building mode: no_grad builds nothing; every exit restores Config."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import Final
+
+import numpy as np
+from hypothesis import strategies as st
+
+from specs.adapters.protocol import Engine
+from specs.ir import Graph, features
+from specs.oracle import forward_values
+from specs.properties.base import Property, Violation, build, trial_maker
+from specs.snippets import graph_code, name_of, short
+from specs.strategies import FAMOUS_GRAPHS, ConfigScenario, ExceptionKind, config_scenarios, graphs
+
+
+def check_no_grad(engine: Engine, example: tuple[Graph, int]) -> None:
+    """Inside nested no_grad() nothing gets a creator, values are right, and the flag comes back."""
+    graph, depth = example
+    expected = forward_values(graph)
+    with ExitStack() as stack:
+        for _ in range(depth):
+            stack.enter_context(engine.no_grad())
+        handles = build(engine, graph)
+        for index in range(len(graph.leaves), graph.size):
+            name = name_of(graph, index)
+            if engine.creator(handles[index]) is not None:
+                raise Violation(
+                    f"{name} was built inside no_grad() but has a creator",
+                    f"    print({name}.creator)  # expected None",
+                )
+            got = engine.data(handles[index])
+            if got.tobytes() != expected[index].tobytes() or got.dtype != expected[index].dtype:
+                raise Violation(
+                    f"inside no_grad(), {name}.data is {short(got)}, expected {short(expected[index])}",
+                    f"    print(repr({name}.data))  # expected {short(expected[index])}",
+                )
+    if engine.enable_backprop() is not True:
+        raise Violation(
+            f"after leaving {depth} no_grad() block(s), Config.enable_backprop is {engine.enable_backprop()!r}",
+            "print(Config.enable_backprop)  # expected True",
+        )
+
+
+def _no_grad_code(example: tuple[Graph, int]) -> str:
+    graph, depth = example
+    lines = [f"{'    ' * level}with no_grad():" for level in range(depth)]
+    body = "".join(f"{'    ' * depth}{line}\n" for line in graph_code(graph).splitlines())
+    return "\n".join(lines) + "\n" + body
+
+
+class ProbeError(BaseException):
+    """A BaseException that is neither Exception nor one of Python's own."""
+
+
+_KINDS: Final[dict[ExceptionKind, type[BaseException]]] = {
+    "ValueError": ValueError,
+    "ZeroDivisionError": ZeroDivisionError,
+    "KeyboardInterrupt": KeyboardInterrupt,
+    "SystemExit": SystemExit,
+    "GeneratorExit": GeneratorExit,
+    "BaseException": ProbeError,
+}
+
+
+class _RaisesWhenSquared:
+    """An array element whose `**` and `*` raise the scenario's exception inside the target's op."""
+
+    def __init__(self, exception: BaseException) -> None:
+        self.exception = exception
+
+    def __pow__(self, other: object) -> object:
+        raise self.exception
+
+    __mul__ = __pow__
+
+
+def _value_inside(scenario: ConfigScenario) -> bool:
+    return scenario.blocks[-1] == "using_config(True)"
+
+
+def check_config_restored(engine: Engine, scenario: ConfigScenario) -> None:
+    """Leaving nested using_config / no_grad blocks, by any exception, restores the flag."""
+    engine.set_enable_backprop(scenario.prior)
+    try:
+        _enter_and_leave(engine, scenario)
+    finally:
+        engine.set_enable_backprop(True)  # the next example starts from the default again
+
+
+def _enter_and_leave(engine: Engine, scenario: ConfigScenario) -> None:
+    raised = _KINDS[scenario.raises]("probe") if scenario.raises is not None else None
+    caught: BaseException | None = None
+    try:
+        with ExitStack() as stack:
+            for block in scenario.blocks:
+                if block == "no_grad":
+                    stack.enter_context(engine.no_grad())
+                else:
+                    stack.enter_context(engine.using_config("enable_backprop", block == "using_config(True)"))
+            inside = engine.enable_backprop()
+            if inside is not _value_inside(scenario):
+                raise Violation(f"inside {scenario.blocks[-1]}, Config.enable_backprop is {inside!r}")
+            if raised is not None and scenario.from_op:
+                engine.square(engine.variable(np.array([_RaisesWhenSquared(raised)], dtype=object)))
+            elif raised is not None:
+                raise raised
+    except Violation:
+        raise
+    except BaseException as error:  # the scenario's own exception, whatever its kind
+        caught = error
+    if caught is not raised:
+        what = "nothing" if caught is None else f"{type(caught).__name__}({caught})"
+        raise Violation(f"the blocks should let {type(raised).__name__}('probe') through unchanged; out came {what}")
+    after = engine.enable_backprop()
+    if after is not scenario.prior:
+        raise Violation(
+            f"after the blocks, Config.enable_backprop is {after!r}; it was {scenario.prior!r} before them",
+            "print(Config.enable_backprop)  # expected " + repr(scenario.prior),
+        )
+    y = engine.square(engine.variable(np.array(2.0)))
+    if (engine.creator(y) is not None) is not scenario.prior:
+        raise Violation(
+            f"after the blocks, with Config.enable_backprop {scenario.prior}, square() "
+            f"{'did not record' if scenario.prior else 'recorded'} a creator",
+            "print(square(Variable(np.array(2.0))).creator)",
+        )
+
+
+def _scenario_code(scenario: ConfigScenario) -> str:
+    lines = [f"Config.enable_backprop = {scenario.prior}", "try:"]
+    for level, block in enumerate(scenario.blocks, start=1):
+        call = "no_grad()" if block == "no_grad" else f"using_config('enable_backprop', {block == 'using_config(True)'})"
+        lines.append(f"{'    ' * level}with {call}:")
+    indent = "    " * (len(scenario.blocks) + 1)
+    kind = scenario.raises
+    exception = f"{kind}('probe')" if kind != "BaseException" else "ProbeError('probe')"
+    if kind is None:
+        lines.append(f"{indent}pass")
+    elif scenario.from_op:
+        lines.append(f"{indent}class Raiser:  # its ** raises inside square's forward")
+        lines.append(f"{indent}    def __pow__(self, other): raise {exception}")
+        lines.append(f"{indent}    __mul__ = __pow__")
+        lines.append(f"{indent}square(Variable(np.array([Raiser()], dtype=object)))")
+    else:
+        lines.append(f"{indent}raise {exception}")
+    lines.append(f"except {'ProbeError' if kind == 'BaseException' else kind or 'Exception'}:")
+    lines.append("    pass")
+    prelude = "class ProbeError(BaseException): pass\n" if kind == "BaseException" else ""
+    return prelude + "\n".join(lines) + "\n"
+
+
+def _describe_scenario(scenario: ConfigScenario) -> tuple[frozenset[str], int]:
+    raised = scenario.raises or "no exception"
+    return frozenset({f"raises {raised}", "from an op" if scenario.from_op else "from the body"}), len(scenario.blocks)
+
+
+_no_grad_trial = trial_maker(check_no_grad, _no_grad_code, lambda ex: (features(ex[0]), ex[1]))
+_config_trial = trial_maker(check_config_restored, _scenario_code, _describe_scenario)
+
+PROPERTIES: Final = (
+    Property(
+        id="no-grad-builds-no-graph",
+        tier="core",
+        summary="inside no_grad(), nested or not, outputs have no creator and right values; the flag comes back",
+        needs=frozenset({"Variable", "add", "square", "no_grad", "Config"}),
+        trials=st.tuples(graphs(), st.integers(1, 3)).map(_no_grad_trial),
+        examples=(_no_grad_trial((FAMOUS_GRAPHS["x + x"], 1)),),
+    ),
+    Property(
+        id="config-restored-after-exception",
+        tier="core",
+        summary="using_config / no_grad restore the flag on every exit, BaseException included",
+        needs=frozenset({"Variable", "square", "no_grad", "using_config", "Config"}),
+        trials=config_scenarios().map(_config_trial),
+        examples=(
+            _config_trial(ConfigScenario(True, ("using_config(False)", "no_grad"), "KeyboardInterrupt", False)),
+            _config_trial(ConfigScenario(False, ("using_config(True)",), "ValueError", True)),
+        ),
+    ),
+)

@@ -1,0 +1,120 @@
+"""Extended properties: where the book's code is wrong or silent. Reported; never fail a run."""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Final, TypeVar
+
+import numpy as np
+from hypothesis import strategies as st
+
+from specs.adapters.protocol import Engine
+from specs.ir import Graph, features
+from specs.properties.base import Property, Violation, trial_maker
+from specs.properties.memory import cyclic_gc_off
+from specs.snippets import array_code, short
+from specs.strategies import graphs
+
+T = TypeVar("T")
+DEEP_CHAIN: Final = 100_000
+
+
+def check_leaf_backward(engine: Engine, graph: Graph) -> None:
+    """`x.backward()` on a Variable without a creator sets its grad to ones_like(x.data)."""
+    x = engine.variable(graph.leaf_array(0))
+    engine.backward(x, retain_grad=False)
+    got, want = engine.grad(x), np.ones(graph.shape, dtype=graph.dtype)
+    if got is None or got.dtype != want.dtype or got.shape != want.shape or not np.array_equal(got, want):
+        raise Violation(f"after x.backward() on a leaf, x.grad is {short(got)}, expected {short(want)}",
+                        f"print(repr(x.grad))  # expected {short(want)}")
+
+
+def _in_new_thread(work: Callable[[], T]) -> T:
+    results: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            results.append(work())
+        except BaseException as error:  # handed back to the caller's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]
+
+
+def check_threads(engine: Engine, _: None) -> None:
+    """no_grad() in one thread leaves graph building on in another."""
+    with engine.no_grad():
+        built = _in_new_thread(lambda: engine.creator(engine.square(engine.variable(np.array(2.0)))) is not None)
+    if not built:
+        raise Violation(
+            "while the main thread was inside no_grad(), square() in another thread recorded no creator "
+            "(Config is shared by all threads)",
+            "import threading\nwith no_grad():\n    t = threading.Thread(target=lambda: print(square(Variable("
+            "np.array(2.0))).creator))\n    t.start(); t.join()  # expected a Function, not None",
+        )
+
+
+def check_deep_graph(engine: Engine, _: None) -> None:
+    """Backward over a 100,000-node chain, and freeing it, need no recursion."""
+    x = engine.variable(np.array(1.0))
+    y = x
+    for _step in range(DEEP_CHAIN):
+        y = engine.add(y, x)
+    engine.backward(y, retain_grad=False)
+    got = engine.grad(x)
+    if got is None or got != DEEP_CHAIN + 1:
+        raise Violation(f"x.grad is {short(got)} after backward over the chain, expected {DEEP_CHAIN + 1}.0")
+    creator = engine.creator(y)
+    ref = weakref.ref(creator) if creator is not None else None
+    del creator
+    with cyclic_gc_off():
+        del y
+        if ref is not None and ref() is not None:
+            raise Violation("dropping the chain's output did not free it")
+
+
+def _deep_code(_: None) -> str:
+    return (f"x = Variable(np.array(1.0))\ny = x\nfor _ in range({DEEP_CHAIN}):\n    y = add(y, x)\n"
+            "y.backward()\nprint(x.grad)  # expected " + f"{DEEP_CHAIN + 1}.0\n")
+
+
+_leaf_trial = trial_maker(check_leaf_backward, lambda g: f"x = Variable({array_code(g.leaf_array(0))})\nx.backward()\n",
+                          lambda g: (features(g), 0))
+_thread_trial = trial_maker(check_threads, lambda _: "")
+_deep_trial = trial_maker(check_deep_graph, _deep_code)
+
+PROPERTIES: Final = (
+    Property(
+        id="backward-on-leaf-seeds-its-grad",
+        tier="extended",
+        summary="x.backward() on a leaf sets x.grad = ones_like(x.data) (the book raises AttributeError)",
+        needs=frozenset({"Variable"}),
+        trials=graphs(max_nodes=1).map(_leaf_trial),
+        max_examples=20,
+    ),
+    Property(
+        id="config-isolated-between-threads",
+        tier="extended",
+        summary="no_grad() in one thread leaves graph building on in others (the book shares one Config)",
+        needs=frozenset({"Variable", "square", "no_grad"}),
+        trials=st.just(None).map(_thread_trial),
+        max_examples=1,
+    ),
+    Property(
+        id="deep-graph-backward",
+        tier="extended",
+        summary=f"backward over a {DEEP_CHAIN:,}-node chain and its release need no recursion",
+        needs=frozenset({"Variable", "add"}),
+        trials=st.just(None).map(_deep_trial),
+        max_examples=1,
+        time_scale=20.0,
+    ),
+)

@@ -1,0 +1,180 @@
+"""Core properties over random graphs: forward values, gradients, retain_grad, accumulation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final, TypeAlias
+
+import numpy as np
+
+from specs.adapters.protocol import Engine
+from specs.ir import FloatArray, Graph, features
+from specs.oracle import Adjoints, adjoints, finite_differences, forward_values, mismatches
+from specs.properties.base import Property, Violation, build, trial_maker
+from specs.snippets import graph_code, name_of, short
+from specs.strategies import FAMOUS_GRAPHS, graphs
+
+GRAPH_NAMES: Final = frozenset({"Variable", "add", "square"})
+GraphCheck: TypeAlias = Callable[[Engine, Graph], None]
+
+
+def check_forward(engine: Engine, graph: Graph) -> None:
+    """Every node's data equals numpy's result bit for bit, with the same shape and dtype."""
+    handles = build(engine, graph)
+    expected = forward_values(graph)
+    for index in range(len(graph.leaves), graph.size):
+        got, want = engine.data(handles[index]), expected[index]
+        if got.dtype != want.dtype or got.shape != want.shape or got.tobytes() != want.tobytes():
+            name = name_of(graph, index)
+            raise Violation(
+                f"{name}.data is {short(got)} ({got.dtype}), expected {short(want)} ({want.dtype})",
+                f"print(repr({name}.data))  # expected {short(want)}",
+            )
+
+
+def _check_grad(graph: Graph, index: int, got: FloatArray | None, reference: Adjoints, call: str) -> None:
+    """Raise a Violation unless `got` is value `index`'s adjoint, in its shape and dtype."""
+    name = name_of(graph, index)
+    want = reference.reference(index, graph.shape).astype(graph.dtype)
+    check = f"{call}\nprint(repr({name}.grad))  # expected {short(want)}"
+    if got is None:
+        raise Violation(f"{name}.grad is None after {call}, expected {short(want)}", check)
+    if got.shape != graph.shape or got.dtype != np.dtype(graph.dtype):
+        raise Violation(
+            f"{name}.grad has shape {got.shape} and dtype {got.dtype}; {name} has {graph.shape} and {graph.dtype}",
+            check,
+        )
+    wrong = mismatches(got, index, reference)
+    if wrong:
+        element, value, exact, allowed = wrong[0]
+        where = f"[{', '.join(map(str, np.unravel_index(element, graph.shape)))}]" if graph.shape else ""
+        hint = ""
+        if graph.is_leaf(index):
+            hint = f"; central differences give {finite_differences(graph, index).reshape(-1)[element]:.10g}"
+        raise Violation(
+            f"{name}.grad{where} is {value!r}, expected {float(exact)!r} (exact: {exact}; "
+            f"allowed error {allowed:.2g}{hint})",
+            check + f", got {short(got)}",
+        )
+
+
+def check_gradients(engine: Engine, graph: Graph) -> None:
+    """Leaf grads after `y.backward()` equal d sum(y) / d leaf; unreached leaves keep None."""
+    handles = build(engine, graph)
+    output = name_of(graph, graph.output)
+    engine.backward(handles[graph.output], retain_grad=False)
+    reference = adjoints(graph)
+    reached = graph.ancestors()
+    for index in range(len(graph.leaves)):
+        got = engine.grad(handles[index])
+        if index in reached:
+            _check_grad(graph, index, got, reference, f"{output}.backward()")
+        elif got is not None:
+            name = name_of(graph, index)
+            raise Violation(
+                f"{name} does not reach {output}, yet {name}.grad is {short(got)} after {output}.backward()",
+                f"{output}.backward()\nprint({name}.grad)  # expected None",
+            )
+
+
+def check_retain_false(engine: Engine, graph: Graph) -> None:
+    """After `y.backward()` every non-leaf Variable, the output included, has grad None."""
+    handles = build(engine, graph)
+    output = name_of(graph, graph.output)
+    engine.backward(handles[graph.output], retain_grad=False)
+    for index in range(len(graph.leaves), graph.size):
+        got = engine.grad(handles[index])
+        if got is not None:
+            name = name_of(graph, index)
+            raise Violation(
+                f"{name} is not a leaf, yet {name}.grad is {short(got)} after {output}.backward()",
+                f"{output}.backward()\nprint({name}.grad)  # expected None",
+            )
+
+
+def check_retain_true(engine: Engine, graph: Graph) -> None:
+    """After `y.backward(retain_grad=True)` every ancestor of y holds its adjoint; others None."""
+    handles = build(engine, graph)
+    output = name_of(graph, graph.output)
+    call = f"{output}.backward(retain_grad=True)"
+    engine.backward(handles[graph.output], retain_grad=True)
+    reference = adjoints(graph)
+    reached = graph.ancestors()
+    for index in range(graph.size):
+        got = engine.grad(handles[index])
+        if index in reached:
+            _check_grad(graph, index, got, reference, call)
+        elif got is not None:
+            name = name_of(graph, index)
+            raise Violation(
+                f"{name} does not reach {output}, yet {name}.grad is {short(got)} after {call}",
+                f"{call}\nprint({name}.grad)  # expected None",
+            )
+
+
+def _double(reference: Adjoints) -> Adjoints:
+    return Adjoints(
+        [[2 * f for f in row] for row in reference.exact], [[2 * t for t in row] for row in reference.tolerance]
+    )
+
+
+def check_accumulation(engine: Engine, graph: Graph) -> None:
+    """Two passes give twice the leaf grads; after `cleargrad()` one more pass gives them once."""
+    handles = build(engine, graph)
+    output = name_of(graph, graph.output)
+    reached = [i for i in range(len(graph.leaves)) if i in graph.ancestors()]
+    reference = adjoints(graph)
+    engine.backward(handles[graph.output], retain_grad=False)
+    engine.backward(handles[graph.output], retain_grad=False)
+    twice = _double(reference)
+    for index in reached:
+        _check_grad(graph, index, engine.grad(handles[index]), twice, f"{output}.backward()\n{output}.backward()")
+    for index in reached:
+        engine.cleargrad(handles[index])
+    engine.backward(handles[graph.output], retain_grad=False)
+    clears = "\n".join(f"{name_of(graph, i)}.cleargrad()" for i in reached)
+    for index in reached:
+        call = f"{output}.backward()\n{output}.backward()\n{clears}\n{output}.backward()"
+        _check_grad(graph, index, engine.grad(handles[index]), reference, call)
+
+
+def _describe(graph: Graph) -> tuple[frozenset[str], int]:
+    return features(graph), len(graph.nodes)
+
+
+def graph_property(id: str, summary: str, check: GraphCheck, needs: frozenset[str] = GRAPH_NAMES) -> Property:
+    """A core property that runs `check` on random graphs, the famous ones first."""
+    to_trial = trial_maker(check, graph_code, _describe)
+    return Property(
+        id=id,
+        tier="core",
+        summary=summary,
+        needs=needs,
+        trials=graphs().map(to_trial),
+        examples=tuple(to_trial(graph) for graph in FAMOUS_GRAPHS.values()),
+    )
+
+
+PROPERTIES: Final = (
+    graph_property("forward-values-match-numpy", "node values equal numpy's, bit for bit", check_forward),
+    graph_property(
+        "gradients-match-finite-differences",
+        "leaf grads equal the exact gradient of sum(y); unreached leaves keep None",
+        check_gradients,
+    ),
+    graph_property(
+        "retain-grad-false-keeps-only-leaf-grads",
+        "after y.backward() every non-leaf, y included, has grad None",
+        check_retain_false,
+    ),
+    graph_property(
+        "retain-grad-true-keeps-intermediate-grads",
+        "after y.backward(retain_grad=True) every ancestor of y holds its adjoint",
+        check_retain_true,
+    ),
+    graph_property(
+        "grads-accumulate-across-backward-calls",
+        "two passes give twice the leaf grads; after cleargrad() one pass gives them once",
+        check_accumulation,
+    ),
+)

@@ -1,0 +1,135 @@
+"""Memory properties: a dropped graph is freed by reference counting; no_grad() chains stay small."""
+
+from __future__ import annotations
+
+import gc
+import tracemalloc
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final
+
+import numpy as np
+from hypothesis import strategies as st
+
+from specs.adapters.protocol import Engine, Handle
+from specs.ir import Graph, features
+from specs.properties.base import Property, Violation, build, trial_maker
+from specs.snippets import graph_code, name_of
+from specs.strategies import FAMOUS_GRAPHS, graphs
+
+
+@contextmanager
+def cyclic_gc_off() -> Iterator[None]:
+    """Switch the cyclic collector off, so only reference counting can free objects."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _references(engine: Engine, graph: Graph, handles: list[Handle]) -> list[tuple[str, weakref.ref[object]]]:
+    """Weak references to every non-leaf Variable and every Function (creator) of the graph."""
+    found: list[tuple[str, weakref.ref[object]]] = []
+    for index in range(len(graph.leaves), graph.size):
+        name = name_of(graph, index)
+        found.append((name, weakref.ref(handles[index])))
+        creator = engine.creator(handles[index])
+        if creator is not None:
+            try:
+                found.append((f"{name}.creator", weakref.ref(creator)))
+            except TypeError:
+                pass  # a Function without weak-reference support: judged through its output only
+    return found
+
+
+def check_freed(engine: Engine, example: tuple[Graph, bool]) -> None:
+    """With the cyclic collector off, dropping every non-leaf Variable frees the whole graph."""
+    graph, after_backward = example
+    gc.collect()
+    with cyclic_gc_off():
+        handles = build(engine, graph)
+        if after_backward:
+            engine.backward(handles[graph.output], retain_grad=False)
+        references = _references(engine, graph, handles)
+        del handles[len(graph.leaves) :]
+        alive = [name for name, ref in references if ref() is not None]
+        del handles
+    if alive:
+        raise Violation(
+            f"{len(alive)} graph object(s) outlived every reference to the graph: {', '.join(alive[:6])} "
+            "(a reference cycle, e.g. a Function holding its outputs strongly)",
+            "import gc, weakref\ngc.disable()\n"
+            f"ref = weakref.ref({name_of(graph, graph.output)}.creator)\n"
+            + "".join(f"del {name_of(graph, i)}\n" for i in range(len(graph.leaves), graph.size))
+            + "print(ref())  # expected None",
+        )
+
+
+def _freed_code(example: tuple[Graph, bool]) -> str:
+    graph, after_backward = example
+    return graph_code(graph) + (f"{name_of(graph, graph.output)}.backward()\n" if after_backward else "")
+
+
+ARRAY_SIZE: Final = 1 << 16  # float64 elements: 512 KiB an array, far above per-object overhead
+SHORT_CHAIN, LONG_CHAIN = 2, 16
+
+
+def _peak_arrays(engine: Engine, squares: int) -> float:
+    """Peak traced memory of a chain of squares under no_grad(), in arrays of ARRAY_SIZE."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        x = engine.variable(np.ones(ARRAY_SIZE))
+        with engine.no_grad():
+            y = engine.square(x)
+            for _ in range(squares - 1):
+                y = engine.square(y)
+        del x, y
+        return tracemalloc.get_traced_memory()[1] / (ARRAY_SIZE * 8)
+    finally:
+        tracemalloc.stop()
+
+
+def check_no_grad_memory(engine: Engine, _: None) -> None:
+    """Under no_grad(), a chain of k squares peaks at about three arrays whatever k."""
+    short_peak = _peak_arrays(engine, SHORT_CHAIN)
+    long_peak = _peak_arrays(engine, LONG_CHAIN)
+    if long_peak > short_peak + 0.5 or long_peak > 4.0:
+        raise Violation(
+            f"under no_grad(), a chain of {LONG_CHAIN} squares peaked at {long_peak:.1f} arrays and one of "
+            f"{SHORT_CHAIN} at {short_peak:.1f}; about 3 is the most it needs (no graph keeps them)",
+            "import tracemalloc\ntracemalloc.start()\nx = Variable(np.ones(65536))\nwith no_grad():\n"
+            f"    y = square(x)\n    for _ in range({LONG_CHAIN - 1}):\n        y = square(y)\n"
+            "print(tracemalloc.get_traced_memory()[1] / 524288, 'arrays at the peak')  # expected about 3",
+        )
+
+
+def _no_code(_: None) -> str:
+    return ""
+
+
+_freed_trial = trial_maker(check_freed, _freed_code, lambda ex: (features(ex[0]), len(ex[0].nodes)))
+_memory_trial = trial_maker(check_no_grad_memory, _no_code)
+
+PROPERTIES: Final = (
+    Property(
+        id="graph-freed-by-reference-counting",
+        tier="memory",
+        summary="with the cyclic collector off, dropping the graph frees every Variable and Function",
+        needs=frozenset({"Variable", "add", "square"}),
+        trials=st.tuples(graphs(), st.booleans()).map(_freed_trial),
+        examples=(_freed_trial((FAMOUS_GRAPHS["diamond: square(x)**2 + square(x)**2"], True)),),
+    ),
+    Property(
+        id="no-grad-forward-memory-bounded",
+        tier="memory",
+        summary="under no_grad(), a chain of k squares peaks at about 3 arrays, not k + 1",
+        needs=frozenset({"Variable", "square", "no_grad"}),
+        trials=st.just(None).map(_memory_trial),
+        max_examples=1,
+    ),
+)

@@ -1,0 +1,199 @@
+"""Hypothesis strategies for graphs, config scenarios and non-array values.
+
+Graphs are drawn as choices that stay valid when Hypothesis deletes or lowers any of them:
+a node's input is "the value k places back" (k taken modulo the values built so far) and the
+output is "the node k places from the end", so every choice shrinks towards 0 and the smallest
+graphs are chains that end at their last node.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final, Literal, TypeAlias
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+from hypothesis.extra.numpy import array_shapes
+
+from specs.ir import DTYPES, OPS, DType, Graph, Node
+
+LEAF_BOUND: Final = 2.0  # leaves hold values in [-2, 2]
+SQUARE_LIMIT: Final = 2.0**10  # a value whose bound exceeds this is never squared
+GRADIENT_LIMIT: Final = 2.0**60  # graphs whose gradients could exceed this are not drawn
+_MAX_CHOICE: Final = 2**16
+
+
+def _check_count(name: str, value: object, low: int, high: int) -> None:
+    if not (isinstance(value, int) and not isinstance(value, bool) and low <= value <= high):
+        raise InvalidArgument(f"{name}={value!r} must be an integer from {low} to {high}")
+
+
+def graphs(
+    *,
+    min_leaves: int = 1,
+    max_leaves: int = 3,
+    min_nodes: int = 1,
+    max_nodes: int = 10,
+    dtypes: Sequence[DType] = DTYPES,
+    max_dims: int = 3,
+    max_side: int = 3,
+) -> st.SearchStrategy[Graph]:
+    """Computation graphs of adds and squares over leaves of one shape and dtype.
+
+    - min_leaves, max_leaves: how many leaf Variables (1 to 8).
+    - min_nodes, max_nodes: how many function applications (1 to 64).
+    - dtypes: the dtypes to draw from (a non-empty subset of "float64", "float32").
+    - max_dims, max_side: the leaves' shape, 0-d up to `max_dims` dimensions of 1 to `max_side`.
+
+    Leaf values lie in [-2, 2], zeros and negatives included; a value is squared only while
+    it cannot exceed 2**20, so nothing overflows. Examples shrink to fewer nodes, to chains
+    ending at the last node, to `add` before `square`, to 0-d float64 leaves holding 0.0.
+
+    >>> graphs(max_nodes=4).example()  # doctest: +SKIP
+    """
+    _check_count("min_leaves", min_leaves, 1, 8)
+    _check_count("max_leaves", max_leaves, min_leaves, 8)
+    _check_count("min_nodes", min_nodes, 1, 64)
+    _check_count("max_nodes", max_nodes, min_nodes, 64)
+    _check_count("max_dims", max_dims, 0, 3)
+    _check_count("max_side", max_side, 1, 8)
+    if isinstance(dtypes, str) or not dtypes or any(d not in DTYPES for d in dtypes):
+        raise InvalidArgument(f"dtypes={dtypes!r} must be a non-empty sequence drawn from {DTYPES}")
+    return _graphs(
+        leaf_counts=(min_leaves, max_leaves),
+        node_counts=(min_nodes, max_nodes),
+        dtypes=tuple(dtypes),
+        max_dims=max_dims,
+        max_side=max_side,
+    )
+
+
+@st.composite
+def _graphs(
+    draw: st.DrawFn,
+    *,
+    leaf_counts: tuple[int, int],
+    node_counts: tuple[int, int],
+    dtypes: tuple[DType, ...],
+    max_dims: int,
+    max_side: int,
+) -> Graph:
+    dtype = draw(st.sampled_from(dtypes))
+    shape = draw(array_shapes(min_dims=0, max_dims=max_dims, min_side=1, max_side=max_side))
+    elements = st.floats(-LEAF_BOUND, LEAF_BOUND, width=32 if dtype == "float32" else 64, allow_subnormal=False)
+    size = math.prod(shape)
+    n_leaves = draw(st.integers(*leaf_counts))
+    leaves = tuple(tuple(draw(st.lists(elements, min_size=size, max_size=size))) for _ in range(n_leaves))
+    bounds = [LEAF_BOUND] * n_leaves
+    nodes: list[Node] = []
+    for _ in range(draw(st.integers(*node_counts))):
+        op = draw(st.sampled_from(OPS))
+        position = len(bounds)
+        first = position - 1 - draw(st.integers(0, _MAX_CHOICE)) % position
+        if op == "square" and bounds[first] <= SQUARE_LIMIT:
+            nodes.append(Node("square", (first,)))
+            bounds.append(bounds[first] ** 2)
+        else:  # an add, or a square whose result could overflow turned into add(x, x)
+            second = first if op == "square" else position - 1 - draw(st.integers(0, _MAX_CHOICE)) % position
+            nodes.append(Node("add", (first, second)))
+            bounds.append(bounds[first] + bounds[second])
+    output = len(bounds) - 1 - draw(st.integers(0, _MAX_CHOICE)) % len(nodes)
+    graph = Graph(dtype=dtype, shape=shape, leaves=leaves, nodes=tuple(nodes), output=output)
+    if _gradient_bound(graph, bounds) > GRADIENT_LIMIT:
+        draw(st.nothing())  # rare: many paths through squares of large values
+    return graph
+
+
+def _gradient_bound(graph: Graph, bounds: list[float]) -> float:
+    """An upper bound on any leaf's gradient, from the values' bounds."""
+    adjoint = [0.0] * graph.size
+    adjoint[graph.output] = 1.0
+    for index in range(graph.output, len(graph.leaves) - 1, -1):
+        node = graph.node(index)
+        for i in node.inputs:
+            adjoint[i] += adjoint[index] * (2 * bounds[i] if node.op == "square" else 1.0)
+    return max(adjoint[: len(graph.leaves)])
+
+
+def _leaf(values: Sequence[float], dtype: DType = "float64") -> tuple[float, ...]:
+    return tuple(float(np.dtype(dtype).type(v)) for v in values)
+
+
+# The famous cases, run first by every graph property whatever Hypothesis draws.
+FAMOUS_GRAPHS: Final[dict[str, Graph]] = {
+    "x + x": Graph("float64", (), (_leaf([3.0]),), (Node("add", (0, 0)),), 1),
+    "step 18: x0 + (x0 + x1)": Graph(
+        "float64", (), (_leaf([1.0]), _leaf([1.0])), (Node("add", (0, 1)), Node("add", (0, 2))), 3
+    ),
+    "diamond: square(x)**2 + square(x)**2": Graph(
+        "float64",
+        (2,),
+        (_leaf([2.0, -0.5]),),
+        (Node("square", (0,)), Node("square", (1,)), Node("square", (1,)), Node("add", (2, 3))),
+        4,
+    ),
+    "chain of squares": Graph(
+        "float32", (2, 2), (_leaf([1.5, -1.25, 0.0, 2.0], "float32"),),
+        (Node("square", (0,)), Node("square", (1,)), Node("square", (2,))), 3,
+    ),
+}
+
+
+ConfigBlock: TypeAlias = Literal["no_grad", "using_config(False)", "using_config(True)"]
+ExceptionKind: TypeAlias = Literal[
+    "ValueError", "ZeroDivisionError", "KeyboardInterrupt", "SystemExit", "GeneratorExit", "BaseException"
+]
+CONFIG_BLOCKS: Final[tuple[ConfigBlock, ...]] = ("no_grad", "using_config(False)", "using_config(True)")
+EXCEPTION_KINDS: Final[tuple[ExceptionKind, ...]] = (
+    "ValueError", "ZeroDivisionError", "KeyboardInterrupt", "SystemExit", "GeneratorExit", "BaseException"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigScenario:
+    """Nested config blocks entered from `prior`; `raises` escapes the innermost one.
+
+    `from_op` raises it inside the target's own `square` (its input array holds an object whose
+    `**` raises) instead of in the block's body; `raises=None` leaves the blocks normally.
+    """
+
+    prior: bool
+    blocks: tuple[ConfigBlock, ...]
+    raises: ExceptionKind | None
+    from_op: bool
+
+
+def config_scenarios(*, max_depth: int = 4) -> st.SearchStrategy[ConfigScenario]:
+    """Scenarios for `using_config` / `no_grad`: nesting depth 1 to `max_depth` (at most 16).
+
+    Shrinks to one `no_grad()` block entered with graph building on, left by a ValueError.
+    """
+    _check_count("max_depth", max_depth, 1, 16)
+    return st.builds(
+        ConfigScenario,
+        prior=st.booleans().map(lambda b: not b),
+        blocks=st.lists(st.sampled_from(CONFIG_BLOCKS), min_size=1, max_size=max_depth).map(tuple),
+        raises=st.one_of(st.sampled_from(EXCEPTION_KINDS), st.none()),
+        from_op=st.booleans(),
+    )
+
+
+def non_ndarrays() -> st.SearchStrategy[object]:
+    """Values that `Variable` must reject: Python and numpy scalars, lists, tuples, strings.
+
+    Shrinks towards the float 0.0.
+    """
+    return st.one_of(
+        st.floats(allow_nan=False),
+        st.integers(),
+        st.lists(st.floats(allow_nan=False), max_size=3),
+        st.tuples(st.floats(allow_nan=False)),
+        st.floats(allow_nan=False, width=32).map(np.float32),
+        st.floats(allow_nan=False).map(np.float64),
+        st.integers(-(2**31), 2**31 - 1).map(np.int64),
+        st.booleans(),
+        st.text(max_size=3),
+    )
