@@ -122,15 +122,15 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
         status, message, snippet = "failed", violation.message, _snippet(engine, tracker.last, violation.check)
     except TargetHang as hang:
         status, message = "failed", f"{hang} on the example below (a hang? it was not shrunk)"
-        snippet = _snippet(engine, tracker.last, "")
+        snippet = _snippet(engine, tracker.last, None)
     except MissingName as missing_name:
         status, message = "failed", f"{missing_name}, which this property needs"
     except Flaky as flaky:
         status, message = "failed", f"the target behaved differently on the same example: {flaky}"
-        snippet = _snippet(engine, tracker.last, "")
+        snippet = _snippet(engine, tracker.last, None)
     except (Exception, SystemExit, GeneratorExit) as error:
         status, message = _classify(error)
-        snippet = _snippet(engine, tracker.last, "")
+        snippet = _snippet(engine, tracker.last, None)
     elapsed = time.perf_counter() - started
     result = PropertyResult(prop.id, prop.tier, status, tracker.examples, round(elapsed, 3), message, snippet)
     return result, tracker
@@ -156,8 +156,9 @@ def _target_traceback(error: BaseException) -> str:
     return ("Traceback (most recent call last, from the target's code):\n" + "".join(lines)).rstrip()
 
 
-def _snippet(engine: Engine, trial: Trial | None, check: str) -> str | None:
+def _snippet(engine: Engine, trial: Trial | None, check: str | None) -> str | None:
+    """The runnable counterexample: the trial's setup, then the failed check or its next action."""
     if trial is None:
         return None
-    code = engine.snippet_header() + trial.setup_code + (check + "\n" if check else "")
-    return code
+    tail = trial.action_code if check is None else check + "\n" if check else ""
+    return engine.snippet_header() + trial.setup_code + tail

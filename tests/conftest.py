@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import settings
 
 from refengine import Config
+
+# Our own profiles, so that Hypothesis never picks its built-in `ci` profile behind our back.
+# CI is derandomized (a red build always reproduces) and keeps no example database.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
+settings.load_profile(os.environ.get("GRADSPEC_HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -35,3 +43,9 @@ def _fresh_config() -> Iterator[None]:
 def book() -> ModuleType:
     """The book's step-18 engine, faithful to its quirks: what refengine must improve on."""
     return load_file(FIXTURES / "book_step18.py")
+
+
+@pytest.fixture
+def book_path() -> Path:
+    """The path of the book's step-18 engine file."""
+    return FIXTURES / "book_step18.py"

@@ -31,6 +31,7 @@ class Trial:
 
     run: Callable[[Engine], None]
     setup_code: str
+    action_code: str = ""  # what the property does next: shown when the target raises or hangs
     features: frozenset[str] = frozenset()
     depth: int = 0
 
@@ -53,12 +54,13 @@ def trial_maker(
     run: Callable[[Engine, T], None],
     code: Callable[[T], str],
     describe: Callable[[T], tuple[frozenset[str], int]] = lambda _: (frozenset(), 0),
+    action: Callable[[T], str] = lambda _: "",
 ) -> Callable[[T], Trial]:
     """Return a converter from examples of any type to Trials (map a strategy with it)."""
 
     def to_trial(example: T) -> Trial:
         features, depth = describe(example)
-        return Trial(lambda engine: run(engine, example), code(example), features, depth)
+        return Trial(lambda engine: run(engine, example), code(example), action(example), features, depth)
 
     return to_trial
 

@@ -142,14 +142,21 @@ def _describe(graph: Graph) -> tuple[frozenset[str], int]:
     return features(graph), len(graph.nodes)
 
 
-def graph_property(id: str, summary: str, check: GraphCheck, needs: frozenset[str] = GRAPH_NAMES) -> Property:
+def _backward_call(retain_grad: bool) -> Callable[[Graph], str]:
+    flag = "retain_grad=True" if retain_grad else ""
+    return lambda graph: f"{name_of(graph, graph.output)}.backward({flag})\n"
+
+
+def graph_property(
+    id: str, summary: str, check: GraphCheck, action: Callable[[Graph], str] = lambda _: ""
+) -> Property:
     """A core property that runs `check` on random graphs, the famous ones first."""
-    to_trial = trial_maker(check, graph_code, _describe)
+    to_trial = trial_maker(check, graph_code, _describe, action)
     return Property(
         id=id,
         tier="core",
         summary=summary,
-        needs=needs,
+        needs=GRAPH_NAMES,
         trials=graphs().map(to_trial),
         examples=tuple(to_trial(graph) for graph in FAMOUS_GRAPHS.values()),
     )
@@ -161,20 +168,24 @@ PROPERTIES: Final = (
         "gradients-match-finite-differences",
         "leaf grads equal the exact gradient of sum(y); unreached leaves keep None",
         check_gradients,
+        _backward_call(False),
     ),
     graph_property(
         "retain-grad-false-keeps-only-leaf-grads",
         "after y.backward() every non-leaf, y included, has grad None",
         check_retain_false,
+        _backward_call(False),
     ),
     graph_property(
         "retain-grad-true-keeps-intermediate-grads",
         "after y.backward(retain_grad=True) every ancestor of y holds its adjoint",
         check_retain_true,
+        _backward_call(True),
     ),
     graph_property(
         "grads-accumulate-across-backward-calls",
         "two passes give twice the leaf grads; after cleargrad() one pass gives them once",
         check_accumulation,
+        _backward_call(False),
     ),
 )

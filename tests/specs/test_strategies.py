@@ -1,0 +1,78 @@
+"""The strategies: every graph is valid and bounded, every shape occurs, bad arguments fail."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from hypothesis import find, given, settings
+from hypothesis.errors import InvalidArgument
+
+from specs.ir import Graph, features
+from specs.oracle import forward_values
+from specs.strategies import LEAF_BOUND, config_scenarios, graphs
+
+def _minimal(condition: Callable[[Graph], bool]) -> Graph:
+    """The smallest graph satisfying `condition`, found and shrunk with a fixed seed."""
+    quiet = settings(database=None, derandomize=False, max_examples=2000)
+    return find(graphs(), condition, settings=quiet, random=random.Random(0))
+
+
+SHAPES = (
+    "fan-out", "shared subexpression", "diamond", "add(x, x)", "chain of squares",
+    "inputs of unequal generations", "unused leaf", "output not the last node",
+    "0-d", "1-d", "2-d", "3-d", "float64", "float32",
+)
+
+
+@settings(max_examples=300)
+@given(graphs())
+def test_every_graph_is_valid_bounded_and_finite(graph: Graph) -> None:
+    assert 1 <= len(graph.leaves) <= 3 and 1 <= len(graph.nodes) <= 10 and len(graph.shape) <= 3
+    assert all(abs(v) <= LEAF_BOUND for leaf in graph.leaves for v in leaf)
+    with np.errstate(over="raise", invalid="raise"):  # underflow to 0 is fine; overflow is not
+        values = forward_values(graph)
+    assert all(v.dtype == np.dtype(graph.dtype) and v.shape == graph.shape for v in values)
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_each_graph_shape_occurs(shape: str) -> None:
+    found = _minimal(lambda g: shape in features(g))
+    assert shape in features(found)
+
+
+def test_a_diamond_shrinks_to_three_nodes_over_one_zero_leaf() -> None:
+    minimal = _minimal(lambda g: "diamond" in features(g))
+    assert minimal.dtype == "float64" and minimal.shape == () and len(minimal.nodes) == 3
+    assert minimal.leaves == ((0.0,),)
+
+
+def test_an_add_x_x_graph_shrinks_to_one_node() -> None:
+    minimal = _minimal(lambda g: "add(x, x)" in features(g))
+    assert len(minimal.nodes) == 1 and math.prod(minimal.shape) == 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"max_nodes": -1}, "max_nodes=-1"),
+        ({"min_nodes": 5, "max_nodes": 2}, "max_nodes=2"),
+        ({"min_leaves": 0}, "min_leaves=0"),
+        ({"max_dims": 4}, "max_dims=4"),
+        ({"max_side": True}, "max_side=True"),
+        ({"dtypes": ["float16"]}, "dtypes=['float16']"),
+        ({"dtypes": "float64"}, "dtypes='float64'"),
+        ({"dtypes": []}, "dtypes=[]"),
+    ],
+)
+def test_bad_arguments_raise_invalid_argument_at_call_time(kwargs: dict[str, object], name: str) -> None:
+    with pytest.raises(InvalidArgument, match=name.replace("[", r"\[").replace("]", r"\]")):
+        graphs(**kwargs)  # type: ignore[arg-type]  # wrong on purpose
+
+
+def test_config_scenarios_reject_a_bad_depth() -> None:
+    with pytest.raises(InvalidArgument, match="max_depth=0"):
+        config_scenarios(max_depth=0)
