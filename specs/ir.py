@@ -20,6 +20,15 @@ DType: TypeAlias = Literal["float64", "float32"]
 DTYPES: Final[tuple[DType, ...]] = ("float64", "float32")
 FloatArray: TypeAlias = npt.NDArray[np.floating]
 
+ConfigBlock: TypeAlias = Literal["no_grad", "using_config(False)", "using_config(True)"]
+ExceptionKind: TypeAlias = Literal[
+    "ValueError", "ZeroDivisionError", "KeyboardInterrupt", "SystemExit", "GeneratorExit", "BaseException"
+]
+CONFIG_BLOCKS: Final[tuple[ConfigBlock, ...]] = ("no_grad", "using_config(False)", "using_config(True)")
+EXCEPTION_KINDS: Final[tuple[ExceptionKind, ...]] = (
+    "ValueError", "ZeroDivisionError", "KeyboardInterrupt", "SystemExit", "GeneratorExit", "BaseException"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Node:
@@ -130,3 +139,70 @@ def _has_diamond(graph: Graph) -> bool:
             if len(set(inputs)) == 2 and all(below[i] for i in inputs):
                 return True
     return False
+
+
+# A sequence of operations on one engine, for the state-machine property. Steps name
+# variables by their number in the order they were made (leaves and results alike).
+
+
+@dataclass(frozen=True, slots=True)
+class MakeLeaf:
+    """`x = Variable(np.array(values))` in the program's shape and dtype."""
+
+    values: tuple[float, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Apply:
+    """`y = add(a, b)` or `y = square(a)` on earlier variables."""
+
+    op: Op
+    inputs: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Backward:
+    """`v.backward()` or `v.backward(retain_grad=True)` on a variable that has a creator."""
+
+    variable: int
+    retain_grad: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ClearGrad:
+    """`v.cleargrad()`."""
+
+    variable: int
+
+
+@dataclass(frozen=True, slots=True)
+class Enter:
+    """Enter a `no_grad()` or `using_config("enable_backprop", value)` block (kept open)."""
+
+    block: ConfigBlock
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    """Leave the innermost open block, normally or by raising `raises` inside it."""
+
+    raises: ExceptionKind | None
+
+
+@dataclass(frozen=True, slots=True)
+class SetFlag:
+    """`Config.enable_backprop = value`, the book's own spelling."""
+
+    value: bool
+
+
+Step: TypeAlias = MakeLeaf | Apply | Backward | ClearGrad | Enter | Leave | SetFlag
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    """Steps run in order on one engine; open blocks are left normally at the end."""
+
+    dtype: DType
+    shape: tuple[int, ...]
+    steps: tuple[Step, ...]

@@ -34,12 +34,18 @@ class Options:
 
 
 @dataclass
-class _Tracker:
-    """What the runner learns while Hypothesis calls the property: the count and last trial."""
+class Tally:
+    """What the runner learns while Hypothesis calls a property."""
 
-    examples: int = 0
-    last: Trial | None = None
-    flag_resets: int = 0
+    calls: int = 0  # every call, shrinking included
+    calls_to_first_failure: int = 0  # 0 while nothing failed
+    last: Trial | None = None  # after a failure: the shrunk example Hypothesis replays last
+    flag_resets: int = 0  # examples before which Config.enable_backprop had been left off
+
+    @property
+    def examples(self) -> int:
+        """Examples the verdict rests on: all of them, or those up to the first failure."""
+        return self.calls_to_first_failure or self.calls
 
 
 def selected(only: Sequence[str]) -> tuple[Property, ...]:
@@ -54,8 +60,8 @@ def run(engine: Engine, options: Options, on_result: Callable[[PropertyResult], 
     report = Report(target=engine.label, properties=[])
     resets = 0
     for prop in selected(options.only):
-        result, tracker = run_property(prop, engine, options)
-        resets += tracker.flag_resets
+        result, tally = run_property(prop, engine, options)
+        resets += tally.flag_resets
         report.properties.append(result)
         if on_result is not None:
             on_result(result)
@@ -67,36 +73,40 @@ def run(engine: Engine, options: Options, on_result: Callable[[PropertyResult], 
     return report
 
 
-def _start_fresh(engine: Engine, tracker: _Tracker) -> None:
+def _start_fresh(engine: Engine, tally: Tally) -> None:
     """Every example starts with graph building on, whatever the target or a bug left behind."""
     try:
         if engine.enable_backprop() is not True:
             engine.set_enable_backprop(True)
-            tracker.flag_resets += 1
+            tally.flag_resets += 1
     except (MissingName, AttributeError):
         pass  # no Config: the properties that need it say so
 
 
-def run_property(prop: Property, engine: Engine, options: Options) -> tuple[PropertyResult, _Tracker]:
+def run_property(prop: Property, engine: Engine, options: Options) -> tuple[PropertyResult, Tally]:
     """Run one property; never raise for anything the target does."""
-    tracker = _Tracker()
+    tally = Tally()
     missing = sorted(prop.needs - engine.names())
     if missing:
         names = ", ".join(f"`{name}`" for name in missing)
         message = f"the target has no {names}, which this property needs"
-        return PropertyResult(prop.id, prop.tier, "failed", 0, 0.0, message), tracker
+        return PropertyResult(prop.id, prop.tier, "failed", 0, 0.0, message), tally
     seconds = options.timeout * prop.time_scale
 
     def body(trial: Trial) -> None:
-        tracker.examples += 1
-        tracker.last = trial
+        tally.calls += 1
+        tally.last = trial
         for feature in trial.features:
             event(feature)
         if trial.depth:
             target(float(trial.depth), label="nodes")
-        _start_fresh(engine, tracker)
-        with time_limit(seconds):
-            trial.run(engine)
+        _start_fresh(engine, tally)
+        try:
+            with time_limit(seconds):
+                trial.run(engine)
+        except BaseException:
+            tally.calls_to_first_failure = tally.calls_to_first_failure or tally.calls
+            raise
 
     test = given(prop.trials)(body)
     for trial in reversed(prop.examples):
@@ -119,21 +129,21 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
     try:
         test()
     except Violation as violation:
-        status, message, snippet = "failed", violation.message, _snippet(engine, tracker.last, violation.check)
+        status, message, snippet = "failed", violation.message, _snippet(engine, tally.last, violation.check)
     except TargetHang as hang:
         status, message = "failed", f"{hang} on the example below (a hang? it was not shrunk)"
-        snippet = _snippet(engine, tracker.last, None)
+        snippet = _snippet(engine, tally.last, None)
     except MissingName as missing_name:
         status, message = "failed", f"{missing_name}, which this property needs"
     except Flaky as flaky:
         status, message = "failed", f"the target behaved differently on the same example: {flaky}"
-        snippet = _snippet(engine, tracker.last, None)
+        snippet = _snippet(engine, tally.last, None)
     except (Exception, SystemExit, GeneratorExit) as error:
         status, message = _classify(error)
-        snippet = _snippet(engine, tracker.last, None)
+        snippet = _snippet(engine, tally.last, None)
     elapsed = time.perf_counter() - started
-    result = PropertyResult(prop.id, prop.tier, status, tracker.examples, round(elapsed, 3), message, snippet)
-    return result, tracker
+    result = PropertyResult(prop.id, prop.tier, status, tally.examples, round(elapsed, 3), message, snippet)
+    return result, tally
 
 
 def _classify(error: BaseException) -> tuple[Status, str]:
@@ -160,5 +170,5 @@ def _snippet(engine: Engine, trial: Trial | None, check: str | None) -> str | No
     """The runnable counterexample: the trial's setup, then the failed check or its next action."""
     if trial is None:
         return None
-    tail = trial.action_code if check is None else check + "\n" if check else ""
-    return engine.snippet_header() + trial.setup_code + tail
+    tail = trial.action_code() if check is None else check + "\n" if check else ""
+    return engine.snippet_header() + trial.setup_code() + tail

@@ -11,14 +11,33 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Final, Literal, TypeAlias
+from typing import Final
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from hypothesis.extra.numpy import array_shapes
 
-from specs.ir import DTYPES, OPS, DType, Graph, Node
+from specs.ir import (
+    CONFIG_BLOCKS,
+    DTYPES,
+    EXCEPTION_KINDS,
+    OPS,
+    Apply,
+    Backward,
+    ClearGrad,
+    ConfigBlock,
+    DType,
+    Enter,
+    ExceptionKind,
+    Graph,
+    Leave,
+    MakeLeaf,
+    Node,
+    Program,
+    SetFlag,
+    Step,
+)
 
 LEAF_BOUND: Final = 2.0  # leaves hold values in [-2, 2]
 SQUARE_LIMIT: Final = 2.0**10  # a value whose bound exceeds this is never squared
@@ -142,16 +161,6 @@ FAMOUS_GRAPHS: Final[dict[str, Graph]] = {
 }
 
 
-ConfigBlock: TypeAlias = Literal["no_grad", "using_config(False)", "using_config(True)"]
-ExceptionKind: TypeAlias = Literal[
-    "ValueError", "ZeroDivisionError", "KeyboardInterrupt", "SystemExit", "GeneratorExit", "BaseException"
-]
-CONFIG_BLOCKS: Final[tuple[ConfigBlock, ...]] = ("no_grad", "using_config(False)", "using_config(True)")
-EXCEPTION_KINDS: Final[tuple[ExceptionKind, ...]] = (
-    "ValueError", "ZeroDivisionError", "KeyboardInterrupt", "SystemExit", "GeneratorExit", "BaseException"
-)
-
-
 @dataclass(frozen=True, slots=True)
 class ConfigScenario:
     """Nested config blocks entered from `prior`; `raises` escapes the innermost one.
@@ -197,3 +206,65 @@ def non_ndarrays() -> st.SearchStrategy[object]:
         st.booleans(),
         st.text(max_size=3),
     )
+
+
+STEP_KINDS: Final = ("leaf", "apply", "apply", "backward", "backward", "cleargrad", "enter", "leave", "set_flag")
+
+
+def programs(*, max_steps: int = 24) -> st.SearchStrategy[Program]:
+    """Sequences of up to `max_steps` operations (1 to 64) on one engine, for the state machine.
+
+    Leaves are small (0-d to 2-d, sides up to 2); `backward` is only called on variables that
+    have a creator; blocks may be left by any exception kind. Shrinks to fewer steps, then to
+    leaves, adds and blocks left normally.
+    """
+    _check_count("max_steps", max_steps, 1, 64)
+    return _programs(max_steps=max_steps)
+
+
+@st.composite
+def _programs(draw: st.DrawFn, *, max_steps: int) -> Program:
+    dtype = draw(st.sampled_from(DTYPES))
+    shape = draw(array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=2))
+    elements = st.floats(-LEAF_BOUND, LEAF_BOUND, width=32 if dtype == "float32" else 64, allow_subnormal=False)
+    bounds: list[float] = []
+    has_creator: list[bool] = []
+    flag, saved = True, list[bool]()
+    steps: list[Step] = []
+    for _ in range(draw(st.integers(1, max_steps))):
+        kind = draw(st.sampled_from(STEP_KINDS)) if bounds else "leaf"
+        if kind == "leave" and not saved:
+            kind = "enter"  # nothing to leave yet
+        with_creator = [i for i, created in enumerate(has_creator) if created]
+        pick = draw(st.integers(0, _MAX_CHOICE))
+        if kind == "leaf":
+            values = tuple(draw(st.lists(elements, min_size=math.prod(shape), max_size=math.prod(shape))))
+            steps.append(MakeLeaf(values))
+            bounds.append(LEAF_BOUND)
+            has_creator.append(False)
+        elif kind == "apply" or (kind == "backward" and not with_creator):
+            first = len(bounds) - 1 - pick % len(bounds)
+            if draw(st.booleans()) and bounds[first] <= SQUARE_LIMIT:
+                steps.append(Apply("square", (first,)))
+                bounds.append(bounds[first] ** 2)
+            else:
+                second = len(bounds) - 1 - draw(st.integers(0, _MAX_CHOICE)) % len(bounds)
+                steps.append(Apply("add", (first, second)))
+                bounds.append(bounds[first] + bounds[second])
+            has_creator.append(flag)
+        elif kind == "backward":
+            steps.append(Backward(with_creator[-1 - pick % len(with_creator)], draw(st.booleans())))
+        elif kind == "cleargrad":
+            steps.append(ClearGrad(len(bounds) - 1 - pick % len(bounds)))
+        elif kind == "enter":
+            block = draw(st.sampled_from(CONFIG_BLOCKS))
+            steps.append(Enter(block))
+            saved.append(flag)
+            flag = block == "using_config(True)"
+        elif kind == "leave":
+            steps.append(Leave(draw(st.one_of(st.none(), st.sampled_from(EXCEPTION_KINDS)))))
+            flag = saved.pop()
+        else:
+            flag = draw(st.booleans())
+            steps.append(SetFlag(flag))
+    return Program(dtype, shape, tuple(steps))

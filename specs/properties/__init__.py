@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from specs.properties import config, extended, graphs, memory, variable
+from specs.properties import config, extended, graphs, memory, sequences, variable
 from specs.properties.base import TIERS, Property, Tier, Trial, Violation
 
 PROPERTIES: Final[tuple[Property, ...]] = (
     *graphs.PROPERTIES,
     *config.PROPERTIES,
     *variable.PROPERTIES,
+    *sequences.PROPERTIES,
     *memory.PROPERTIES,
     *extended.PROPERTIES,
 )

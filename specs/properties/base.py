@@ -30,8 +30,8 @@ class Trial:
     """One example, ready to run against any engine, with the code that reproduces it."""
 
     run: Callable[[Engine], None]
-    setup_code: str
-    action_code: str = ""  # what the property does next: shown when the target raises or hangs
+    setup_code: Callable[[], str]  # made only for a failure: most examples never need it
+    action_code: Callable[[], str] = lambda: ""  # the next call: shown when the target raises or hangs
     features: frozenset[str] = frozenset()
     depth: int = 0
 
@@ -60,7 +60,7 @@ def trial_maker(
 
     def to_trial(example: T) -> Trial:
         features, depth = describe(example)
-        return Trial(lambda engine: run(engine, example), code(example), action(example), features, depth)
+        return Trial(lambda engine: run(engine, example), lambda: code(example), lambda: action(example), features, depth)
 
     return to_trial
 

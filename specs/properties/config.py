@@ -13,7 +13,8 @@ from specs.ir import Graph, features
 from specs.oracle import forward_values
 from specs.properties.base import Property, Violation, build, trial_maker
 from specs.snippets import graph_code, name_of, short
-from specs.strategies import FAMOUS_GRAPHS, ConfigScenario, ExceptionKind, config_scenarios, graphs
+from specs.ir import ExceptionKind
+from specs.strategies import FAMOUS_GRAPHS, ConfigScenario, config_scenarios, graphs
 
 
 def check_no_grad(engine: Engine, example: tuple[Graph, int]) -> None:
@@ -55,7 +56,7 @@ class ProbeError(BaseException):
     """A BaseException that is neither Exception nor one of Python's own."""
 
 
-_KINDS: Final[dict[ExceptionKind, type[BaseException]]] = {
+EXCEPTIONS: Final[dict[ExceptionKind, type[BaseException]]] = {
     "ValueError": ValueError,
     "ZeroDivisionError": ZeroDivisionError,
     "KeyboardInterrupt": KeyboardInterrupt,
@@ -91,7 +92,7 @@ def check_config_restored(engine: Engine, scenario: ConfigScenario) -> None:
 
 
 def _enter_and_leave(engine: Engine, scenario: ConfigScenario) -> None:
-    raised = _KINDS[scenario.raises]("probe") if scenario.raises is not None else None
+    raised = EXCEPTIONS[scenario.raises]("probe") if scenario.raises is not None else None
     caught: BaseException | None = None
     try:
         with ExitStack() as stack:

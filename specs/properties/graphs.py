@@ -7,7 +7,7 @@ from typing import Final, TypeAlias
 
 import numpy as np
 
-from specs.adapters.protocol import Engine
+from specs.adapters.protocol import Engine, Handle
 from specs.ir import FloatArray, Graph, features
 from specs.oracle import Adjoints, adjoints, finite_differences, forward_values, mismatches
 from specs.properties.base import Property, Violation, build, trial_maker
@@ -58,11 +58,21 @@ def _check_grad(graph: Graph, index: int, got: FloatArray | None, reference: Adj
         )
 
 
+def _leaves_and_output(engine: Engine, graph: Graph) -> list[Handle]:
+    """Build the graph and keep only what a learner's nested expression keeps: leaves and output.
+
+    Intermediates then live only through the graph itself, so an engine that holds its
+    inputs weakly loses them, as it would in `y = square(square(x))`.
+    """
+    handles = build(engine, graph)
+    return handles[: len(graph.leaves)] + [handles[graph.output]]
+
+
 def check_gradients(engine: Engine, graph: Graph) -> None:
     """Leaf grads after `y.backward()` equal d sum(y) / d leaf; unreached leaves keep None."""
-    handles = build(engine, graph)
+    handles = _leaves_and_output(engine, graph)
     output = name_of(graph, graph.output)
-    engine.backward(handles[graph.output], retain_grad=False)
+    engine.backward(handles[-1], retain_grad=False)
     reference = adjoints(graph)
     reached = graph.ancestors()
     for index in range(len(graph.leaves)):
@@ -120,18 +130,18 @@ def _double(reference: Adjoints) -> Adjoints:
 
 def check_accumulation(engine: Engine, graph: Graph) -> None:
     """Two passes give twice the leaf grads; after `cleargrad()` one more pass gives them once."""
-    handles = build(engine, graph)
+    handles = _leaves_and_output(engine, graph)
     output = name_of(graph, graph.output)
     reached = [i for i in range(len(graph.leaves)) if i in graph.ancestors()]
     reference = adjoints(graph)
-    engine.backward(handles[graph.output], retain_grad=False)
-    engine.backward(handles[graph.output], retain_grad=False)
+    engine.backward(handles[-1], retain_grad=False)
+    engine.backward(handles[-1], retain_grad=False)
     twice = _double(reference)
     for index in reached:
         _check_grad(graph, index, engine.grad(handles[index]), twice, f"{output}.backward()\n{output}.backward()")
     for index in reached:
         engine.cleargrad(handles[index])
-    engine.backward(handles[graph.output], retain_grad=False)
+    engine.backward(handles[-1], retain_grad=False)
     clears = "\n".join(f"{name_of(graph, i)}.cleargrad()" for i in reached)
     for index in reached:
         call = f"{output}.backward()\n{output}.backward()\n{clears}\n{output}.backward()"
@@ -147,11 +157,21 @@ def _backward_call(retain_grad: bool) -> Callable[[Graph], str]:
     return lambda graph: f"{name_of(graph, graph.output)}.backward({flag})\n"
 
 
+def _code_keeping_leaves_and_output(graph: Graph) -> str:
+    """graph_code, then drop the intermediates, as `_leaves_and_output` does."""
+    dropped = [name_of(graph, i) for i in range(len(graph.leaves), graph.size) if i != graph.output]
+    return graph_code(graph) + (f"del {', '.join(dropped)}  # only the leaves and the output stay\n" if dropped else "")
+
+
 def graph_property(
-    id: str, summary: str, check: GraphCheck, action: Callable[[Graph], str] = lambda _: ""
+    id: str,
+    summary: str,
+    check: GraphCheck,
+    action: Callable[[Graph], str] = lambda _: "",
+    code: Callable[[Graph], str] = graph_code,
 ) -> Property:
     """A core property that runs `check` on random graphs, the famous ones first."""
-    to_trial = trial_maker(check, graph_code, _describe, action)
+    to_trial = trial_maker(check, code, _describe, action)
     return Property(
         id=id,
         tier="core",
@@ -169,6 +189,7 @@ PROPERTIES: Final = (
         "leaf grads equal the exact gradient of sum(y); unreached leaves keep None",
         check_gradients,
         _backward_call(False),
+        _code_keeping_leaves_and_output,
     ),
     graph_property(
         "retain-grad-false-keeps-only-leaf-grads",
@@ -187,5 +208,6 @@ PROPERTIES: Final = (
         "two passes give twice the leaf grads; after cleargrad() one pass gives them once",
         check_accumulation,
         _backward_call(False),
+        _code_keeping_leaves_and_output,
     ),
 )

@@ -20,7 +20,7 @@ def test_a_conforming_target_exits_0_and_prints_a_line_per_property(capsys: pyte
     assert main(["check", *QUICK]) == 0
     out = capsys.readouterr().out
     assert all(f" {p.id} " in out for p in PROPERTIES)
-    assert out.rstrip().endswith("refengine: conformant (13 passed)")
+    assert out.rstrip().endswith(f"refengine: conformant ({len(PROPERTIES)} passed)")
 
 
 def test_a_broken_target_exits_1_and_prints_the_counterexample(
