@@ -154,6 +154,13 @@ FAMOUS_GRAPHS: Final[dict[str, Graph]] = {
         (Node("square", (0,)), Node("square", (1,)), Node("square", (1,)), Node("add", (2, 3))),
         4,
     ),
+    "skip connection: c = x + b, y = c + b, b = square(square(x))": Graph(
+        "float64",
+        (),
+        (_leaf([1.5]),),
+        (Node("square", (0,)), Node("square", (1,)), Node("add", (0, 2)), Node("add", (3, 2))),
+        4,
+    ),
     "chain of squares": Graph(
         "float32", (2, 2), (_leaf([1.5, -1.25, 0.0, 2.0], "float32"),),
         (Node("square", (0,)), Node("square", (1,)), Node("square", (2,))), 3,

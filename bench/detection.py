@@ -1,0 +1,63 @@
+"""Detection table: run the whole suite on every engine of the broken-engine catalogue.
+
+    python bench/detection.py                 # every engine, default options
+    python bench/detection.py --max-examples 100 --seed 0
+
+For each engine: the first core or memory property that failed, whether it is the one the
+catalogue expects (or another that also catches the bug), seconds to detection (that
+property's own time, and the run's time up to and including it), and the size of the shrunk
+counterexample (functions applied in the snippet).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the tests package, run from anywhere
+
+import specs  # noqa: E402
+from specs.report import GATING_TIERS  # noqa: E402
+from tests.catalogue import CATALOGUE  # noqa: E402
+
+APPLIED = re.compile(r"^\s*[xyv]\d+ = (?:add|square)\(", flags=re.MULTILINE)
+
+
+def main() -> None:
+    """Run the catalogue and print one row per engine, then the medians."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--max-examples", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=None)
+    parser.add_argument("--timeout", type=float, default=5.0)
+    args = parser.parse_args()
+    print(f"{'engine':<42} {'caught by':<42} {'expected':>8} {'prop s':>7} {'run s':>7} {'nodes':>5}")
+    detections: list[float] = []
+    with tempfile.TemporaryDirectory() as directory:
+        for engine in CATALOGUE:
+            path = engine.write(Path(directory))
+            started = time.perf_counter()
+            report = specs.check(str(path), max_examples=args.max_examples, seed=args.seed,
+                                 timeout=args.timeout, database=None)
+            wall = time.perf_counter() - started
+            failing = [r for r in report.properties if r.tier in GATING_TIERS and r.status != "passed"]
+            if not failing:
+                print(f"{engine.name:<42} {'NOT CAUGHT':<42} {'':>8} {'':>7} {wall:>7.2f} {'':>5}")
+                continue
+            first = failing[0]
+            upto = sum(r.seconds for r in report.properties[: report.properties.index(first) + 1])
+            expected = "yes" if first.id == engine.caught_by else "also" if engine.caught_by in {
+                r.id for r in failing} else "NO"
+            nodes = len(APPLIED.findall(first.counterexample or ""))
+            detections.append(first.seconds)
+            print(f"{engine.name:<42} {first.id:<42} {expected:>8} {first.seconds:>7.2f} {upto:>7.2f} {nodes:>5}")
+    print(f"\ncaught {len(detections)} of {len(CATALOGUE)}; median seconds to detection "
+          f"(the catching property's own time): {statistics.median(detections):.2f}")
+
+
+if __name__ == "__main__":
+    main()
