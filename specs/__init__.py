@@ -10,17 +10,28 @@ from __future__ import annotations
 from pathlib import Path
 
 from specs.adapters.dezero_style import DezeroStyle
+from specs.adapters.protocol import Engine
+from specs.adapters.registry import ADAPTERS, named_engine
 from specs.database import DEFAULT_PATH, open_database
 from specs.loader import Target, TargetLoadError, TargetSpec, load_target
 from specs.report import PropertyResult, Report
 from specs.runner import Options, run
 
-__all__ = ["PropertyResult", "Report", "TargetLoadError", "check", "engine_for"]
+__all__ = ["PropertyResult", "Report", "TargetLoadError", "check", "engine_for", "open_engine"]
 
 
 def engine_for(target: Target) -> DezeroStyle:
     """The adapter that drives a loaded target through the book's names."""
     return DezeroStyle(target.namespace, target.label, target.import_line)
+
+
+def open_engine(spec: TargetSpec) -> tuple[Engine, list[str]]:
+    """The engine a target spec names, and the loader's notes: a registered adapter's name, or
+    anything `load_target` takes (driven through the book's names)."""
+    if isinstance(spec, str) and spec in ADAPTERS:
+        return named_engine(spec), []
+    target = load_target(spec)
+    return engine_for(target), target.notes
 
 
 def check(
@@ -36,8 +47,8 @@ def check(
 
     Raises TargetLoadError, with a one-line reason, when the target cannot be loaded.
     """
-    loaded = load_target(target)
+    engine, notes = open_engine(target)
     options = Options(max_examples, seed, tuple(only), timeout, open_database(database))
-    report = run(engine_for(loaded), options)
-    report.notes[:0] = loaded.notes
+    report = run(engine, options)
+    report.notes[:0] = notes
     return report

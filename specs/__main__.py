@@ -12,9 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from specs import engine_for
+from specs import open_engine
 from specs.database import DEFAULT_PATH, open_database
-from specs.loader import TargetLoadError, load_target
+from specs.loader import TargetLoadError
 from specs.properties import BY_ID, PROPERTIES
 from specs.report import render_details, render_summary, result_line
 from specs.runner import Options, run
@@ -77,14 +77,14 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
         parser.error(f"--json {args.json}: no directory {args.json.parent}")
     database = None if args.database.lower() == "none" else Path(args.database)
     try:
-        target = load_target(args.target)
+        engine, notes = open_engine(args.target)
     except TargetLoadError as error:
         print(f"specs: cannot load the target: {error}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"checking {target.label}", flush=True)
+    print(f"checking {engine.label}", flush=True)
     options = Options(args.max_examples, args.seed, tuple(args.only), args.timeout, open_database(database))
-    report = run(engine_for(target), options, on_result=lambda r: print(result_line(r), flush=True))
-    report.notes[:0] = target.notes
+    report = run(engine, options, on_result=lambda r: print(result_line(r), flush=True))
+    report.notes[:0] = notes
     for result in report.properties:
         if result.status not in ("passed", "skipped"):
             print(render_details(result), end="")

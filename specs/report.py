@@ -40,8 +40,12 @@ class Report:
 
     @property
     def passed(self) -> bool:
-        """Whether the target conforms: no gating property failed or errored."""
-        return all(r.status not in ("failed", "error") for r in self.properties if r.tier in GATING_TIERS)
+        """Whether the target conforms: every core and memory property run passed or cannot apply.
+
+        A skipped one (the run was stopped before it finished) is not a pass: a gate must not
+        turn green on a run it cut short.
+        """
+        return all(r.status in ("passed", "not-applicable") for r in self.properties if r.tier in GATING_TIERS)
 
     def to_json(self) -> dict[str, object]:
         """The JSON report's content (the public contract's keys)."""

@@ -86,6 +86,11 @@ def _start_fresh(engine: Engine, tally: Tally) -> None:
 def run_property(prop: Property, engine: Engine, options: Options) -> tuple[PropertyResult, Tally]:
     """Run one property; never raise for anything the target does."""
     tally = Tally()
+    unsupported = engine.unsupported()
+    reasons = [f"`{name}`: {unsupported[name]}" for name in sorted(prop.needs) if name in unsupported]
+    if reasons:
+        message = f"{engine.label} has no counterpart for " + "; ".join(reasons)
+        return PropertyResult(prop.id, prop.tier, "not-applicable", 0, 0.0, message), tally
     missing = sorted(prop.needs - engine.names())
     if missing:
         names = ", ".join(f"`{name}`" for name in missing)

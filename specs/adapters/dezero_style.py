@@ -43,6 +43,10 @@ class DezeroStyle:
         """The API names the namespace provides."""
         return frozenset(name for name in API_NAMES if name in self.namespace)
 
+    def unsupported(self) -> Mapping[str, str]:
+        """Nothing: a step-18 namespace is expected to provide every name."""
+        return {}
+
     def variable(self, data: object) -> Handle:
         """Call `Variable(data)`."""
         return self._call("Variable", data)

@@ -6,6 +6,7 @@ specs to satisfy this: an adapter wraps them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Protocol, TypeAlias
 
@@ -29,6 +30,14 @@ class Engine(Protocol):
 
     def names(self) -> frozenset[str]:
         """The API names the target provides (of Variable, add, square, Config, ...)."""
+        ...
+
+    def unsupported(self) -> Mapping[str, str]:
+        """Names the engine has no counterpart for, by design, with the reason.
+
+        A property that needs one is reported `not-applicable` with that reason, never passed;
+        a name that is merely missing (neither provided nor declared here) fails the property.
+        """
         ...
 
     def variable(self, data: object) -> Handle:
