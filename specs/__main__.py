@@ -1,25 +1,28 @@
 """The command line: `python -m specs check [TARGET] ...` and `python -m specs list`.
 
 Exit status: 0 when every core and memory property passed, 1 when one failed or errored,
-2 when the target could not be loaded or the options are wrong (one line says which).
+2 when the target could not be loaded or the options are wrong (one line says which),
+130 when Ctrl-C stopped the run (what finished is printed and saved).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from specs import open_engine
 from specs.database import DEFAULT_PATH, open_database
+from specs.isolation import Interrupted, Settings, run_isolated
 from specs.loader import TargetLoadError
 from specs.properties import BY_ID, PROPERTIES
-from specs.report import render_details, render_summary, result_line
-from specs.runner import Options, run
+from specs.report import PropertyResult, Report, render_details, render_summary, result_line
+from specs.runner import Options, run, selected
 
-EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_USAGE = 0, 1, 2
+EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,6 +62,14 @@ def _parser() -> _Parser:
                        help="stop an example that runs longer than this (default 5)")
     check.add_argument("--database", default=str(DEFAULT_PATH), metavar="PATH",
                        help=f"Hypothesis example database, or 'none' (default {DEFAULT_PATH})")
+    check.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
+                       help="properties run side by side, each in its own process (default: every core)")
+    check.add_argument("--max-seconds", type=_positive_float, metavar="SECONDS",
+                       help="stop the whole run after this long; unfinished properties are skipped")
+    check.add_argument("--max-memory", type=int, default=4096, metavar="MB",
+                       help="cap each target process's address space (default 4096; 0: no cap)")
+    check.add_argument("--in-process", action="store_true",
+                       help="run the target in this process (no isolation, no --max-seconds; for debuggers)")
     commands.add_parser("list", help="list the properties: id, tier and rule")
     return parser
 
@@ -76,22 +87,53 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
     if args.json is not None and not args.json.parent.is_dir():
         parser.error(f"--json {args.json}: no directory {args.json.parent}")
     database = None if args.database.lower() == "none" else Path(args.database)
+    print(f"checking {args.target}", flush=True)
+    finished: list[PropertyResult] = []
+
+    def announce(result: PropertyResult) -> None:
+        print(result_line(result), flush=True)
+        finished.append(result)
+        if args.json is not None:  # kept current, so a killed run still leaves its results
+            Report(args.target, list(finished)).write_json(args.json)
+
     try:
-        engine, notes = open_engine(args.target)
+        report = _run(args, database, announce)
     except TargetLoadError as error:
         print(f"specs: cannot load the target: {error}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"checking {engine.label}", flush=True)
-    options = Options(args.max_examples, args.seed, tuple(args.only), args.timeout, open_database(database))
-    report = run(engine, options, on_result=lambda r: print(result_line(r), flush=True))
-    report.notes[:0] = notes
+    except Interrupted as interrupted:
+        _finish(interrupted.report, args.json)
+        print("specs: interrupted; the results above are what finished", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        _finish(Report(args.target, finished), args.json)
+        print("specs: interrupted; the results above are what finished", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    _finish(report, args.json)
+    return EXIT_CONFORMANT if report.passed else EXIT_NOT_CONFORMANT
+
+
+def _run(args: argparse.Namespace, database: Path | None, announce: Callable[[PropertyResult], None]) -> Report:
+    """Run the check in child processes, or in this process with --in-process."""
+    if args.in_process:
+        engine, notes = open_engine(args.target)
+        options = Options(args.max_examples, args.seed, tuple(args.only), args.timeout, open_database(database))
+        report = run(engine, options, on_result=announce)
+        report.notes[:0] = notes
+        return report
+    settings = Settings(args.target, args.max_examples, args.seed, args.timeout, database, args.max_memory,
+                        args.max_seconds, args.jobs)
+    return run_isolated(selected(args.only), settings, announce)
+
+
+def _finish(report: Report, json_path: Path | None) -> None:
+    """Print the failures' details and the verdict; save the JSON report."""
     for result in report.properties:
         if result.status not in ("passed", "skipped"):
             print(render_details(result), end="")
     print(render_summary(report), end="")
-    if args.json is not None:
-        report.write_json(args.json)
-    return EXIT_CONFORMANT if report.passed else EXIT_NOT_CONFORMANT
+    if json_path is not None:
+        report.write_json(json_path)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,6 +11,7 @@ import re
 import sys
 import traceback
 import types
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +21,7 @@ import nbformat
 
 TargetSpec: TypeAlias = "str | Path | types.ModuleType | Mapping[str, object] | None"
 IMPORTED_NAMES: Final = "Variable, add, square, Config, using_config, no_grad"
+API_NAMES: Final = ("Variable", "Function", "add", "square", "Config", "using_config", "no_grad")
 _MODULE_NAME: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
@@ -40,6 +42,8 @@ class Target:
 def load_target(spec: TargetSpec) -> Target:
     """Load `spec` (see the module docstring); raise TargetLoadError with a one-line reason."""
     target = _load(spec)
+    if not any(name in target.namespace for name in API_NAMES):
+        raise TargetLoadError(f"{target.label} defines none of the step-18 names ({', '.join(API_NAMES)})")
     config = target.namespace.get("Config")
     if getattr(config, "enable_backprop", True) is False:  # a notebook's last experiment, often
         target.notes.append(
@@ -133,7 +137,9 @@ def _load_notebook(path: Path) -> Target:
     if not path.is_file():
         raise TargetLoadError(f"no such file: {path}")
     try:
-        notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]  # nbformat has no stubs
+        with warnings.catch_warnings():  # old notebooks lack cell ids: nothing a learner must fix
+            warnings.simplefilter("ignore")
+            notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]  # no stubs
     except Exception as error:  # nbformat raises NotJSONError, ValueError, UnicodeDecodeError...
         raise TargetLoadError(f"{path} is not a readable notebook: {_one_line(error)}") from None
     cells = [cell for cell in notebook.get("cells", []) if cell.get("cell_type") == "code"]

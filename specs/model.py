@@ -62,10 +62,11 @@ class Model:
 
     def _apply(self, step: Apply) -> None:
         xs = [self.variables[i] for i in step.inputs]
-        if step.op == "add":
-            data = np.asarray(np.add(xs[0].data, xs[1].data))
-        else:
-            data = np.asarray(np.square(xs[0].data))
+        with np.errstate(all="ignore"):  # IEEE results whatever error state a target has set
+            if step.op == "add":
+                data = np.asarray(np.add(xs[0].data, xs[1].data))
+            else:
+                data = np.asarray(np.square(xs[0].data))
         if self.flag:
             generation = 1 + max(x.generation for x in xs)
             self.variables.append(ModelVariable(data, step.inputs, step.op, generation))

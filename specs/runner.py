@@ -31,6 +31,7 @@ class Options:
     only: tuple[str, ...] = ()
     timeout: float = 5.0
     database: ExampleDatabase | None = None
+    on_example: Callable[[], None] | None = None  # called as each example starts (a heartbeat)
 
 
 @dataclass
@@ -101,6 +102,8 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
     def body(trial: Trial) -> None:
         tally.calls += 1
         tally.last = trial
+        if options.on_example is not None:
+            options.on_example()
         for feature in trial.features:
             event(feature)
         if trial.depth:

@@ -30,5 +30,7 @@ def graph_code(graph: Graph) -> str:
 
 
 def short(array: object) -> str:
-    """A one-line repr for messages."""
-    return " ".join(repr(array).split())
+    """A one-line repr for messages, in numpy's default print options whatever a target set."""
+    with np.printoptions(precision=8, threshold=1000, edgeitems=3, linewidth=75, suppress=False,
+                         floatmode="maxprec", sign="-", legacy=False):
+        return " ".join(repr(array).split())

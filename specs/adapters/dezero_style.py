@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
-from typing import Final, cast
+from typing import cast
 
 import numpy as np
 
 from specs.adapters.protocol import Handle, MissingName
 from specs.ir import FloatArray
+from specs.loader import API_NAMES
 
-API_NAMES: Final = ("Variable", "Function", "add", "square", "Config", "using_config", "no_grad")
 
 
 class DezeroStyle:

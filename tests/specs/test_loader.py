@@ -27,7 +27,9 @@ def test_default_and_dotted_names_import_modules() -> None:
     target = load_target(None)
     assert target.label == "refengine" and target.namespace["Variable"] is refengine.Variable
     assert target.import_line is not None and target.import_line.startswith("from refengine import")
-    assert load_target("specs.ir").namespace["Graph"] is not None
+    assert load_target("refengine.core").namespace["Variable"] is refengine.Variable
+    with pytest.raises(TargetLoadError, match="specs.ir defines none of the step-18 names"):
+        load_target("specs.ir")
 
 
 def test_module_objects_and_namespace_dicts_are_used_as_they_are() -> None:
