@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from specs.adapters.dezero_style import DezeroStyle
@@ -15,7 +16,8 @@ from specs.adapters.registry import ADAPTERS, named_engine
 from specs.database import DEFAULT_PATH, open_database
 from specs.loader import Target, TargetLoadError, TargetSpec, load_target
 from specs.report import PropertyResult, Report
-from specs.runner import Options, run
+from specs.isolation import Settings, run_isolated
+from specs.runner import Options, run, selected
 
 __all__ = ["PropertyResult", "Report", "TargetLoadError", "check", "engine_for", "open_engine"]
 
@@ -42,11 +44,19 @@ def check(
     only: tuple[str, ...] = (),
     timeout: float = 5.0,
     database: Path | None = DEFAULT_PATH,
+    isolate: bool = False,
 ) -> Report:
     """Check `target` (refengine by default; a module name, file, notebook, module or namespace).
 
-    Raises TargetLoadError, with a one-line reason, when the target cannot be loaded.
+    With `isolate`, a target named by a string runs in child processes, one per property, as
+    the command line runs it. Raises TargetLoadError, with a one-line reason, when the target
+    cannot be loaded.
     """
+    if isolate:
+        if not isinstance(target, str | Path):
+            raise TypeError(f"isolate=True needs a target named by a string or path, not {type(target).__name__}")
+        settings = Settings(str(target), max_examples, seed, timeout, database, jobs=os.cpu_count() or 1)
+        return run_isolated(selected(only), settings)
     engine, notes = open_engine(target)
     options = Options(max_examples, seed, tuple(only), timeout, open_database(database))
     report = run(engine, options)

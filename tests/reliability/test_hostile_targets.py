@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import specs
 from specs.__main__ import main
 
 VICTIM, BYSTANDER = "forward-values-match-numpy", "variable-rejects-non-ndarray"
@@ -121,3 +122,12 @@ def test_a_target_that_dies_while_loading_exits_2(tmp_path: Path, capsys: pytest
     path.write_text("import os\nos._exit(7)\n")
     assert main(["check", str(path), "--only", BYSTANDER]) == 2
     assert "the target process exited with status 7 while loading" in capsys.readouterr().err
+
+
+def test_specs_check_can_isolate_too(tmp_path: Path) -> None:
+    path = _target(tmp_path, "import ctypes; ctypes.string_at(0)")
+    report = specs.check(str(path), only=(VICTIM, BYSTANDER), isolate=True, max_examples=5, database=None)
+    assert [r.status for r in report.properties] == ["failed", "passed"]
+    assert "SIGSEGV" in report.properties[0].message
+    with pytest.raises(TypeError, match="isolate=True needs a target named by a string"):
+        specs.check({}, isolate=True)
