@@ -68,58 +68,49 @@ def _leaves_and_output(engine: Engine, graph: Graph) -> list[Handle]:
     return handles[: len(graph.leaves)] + [handles[graph.output]]
 
 
+def _expect_no_grad(graph: Graph, index: int, got: FloatArray | None, call: str, why: str) -> None:
+    """Raise a Violation unless value `index` has grad None after `call`."""
+    if got is not None:
+        name = name_of(graph, index)
+        raise Violation(f"{name} {why}, yet {name}.grad is {short(got)} after {call}",
+                        f"{call}\nprint({name}.grad)  # expected None")
+
+
+def _expect_adjoints(engine: Engine, graph: Graph, handles: dict[int, Handle], call: str) -> None:
+    """Values that reach the output hold their adjoint after `call`; the others hold None."""
+    reference = adjoints(graph)
+    reached = graph.ancestors()
+    for index, handle in handles.items():
+        got = engine.grad(handle)
+        if index in reached:
+            _check_grad(graph, index, got, reference, call)
+        else:
+            _expect_no_grad(graph, index, got, call, f"does not reach {name_of(graph, graph.output)}")
+
+
 def check_gradients(engine: Engine, graph: Graph) -> None:
     """Leaf grads after `y.backward()` equal d sum(y) / d leaf; unreached leaves keep None."""
     handles = _leaves_and_output(engine, graph)
-    output = name_of(graph, graph.output)
     engine.backward(handles[-1], retain_grad=False)
-    reference = adjoints(graph)
-    reached = graph.ancestors()
-    for index in range(len(graph.leaves)):
-        got = engine.grad(handles[index])
-        if index in reached:
-            _check_grad(graph, index, got, reference, f"{output}.backward()")
-        elif got is not None:
-            name = name_of(graph, index)
-            raise Violation(
-                f"{name} does not reach {output}, yet {name}.grad is {short(got)} after {output}.backward()",
-                f"{output}.backward()\nprint({name}.grad)  # expected None",
-            )
+    leaves = dict(enumerate(handles[: len(graph.leaves)]))
+    _expect_adjoints(engine, graph, leaves, f"{name_of(graph, graph.output)}.backward()")
 
 
 def check_retain_false(engine: Engine, graph: Graph) -> None:
     """After `y.backward()` every non-leaf Variable, the output included, has grad None."""
     handles = build(engine, graph)
-    output = name_of(graph, graph.output)
+    call = f"{name_of(graph, graph.output)}.backward()"
     engine.backward(handles[graph.output], retain_grad=False)
     for index in range(len(graph.leaves), graph.size):
-        got = engine.grad(handles[index])
-        if got is not None:
-            name = name_of(graph, index)
-            raise Violation(
-                f"{name} is not a leaf, yet {name}.grad is {short(got)} after {output}.backward()",
-                f"{output}.backward()\nprint({name}.grad)  # expected None",
-            )
+        _expect_no_grad(graph, index, engine.grad(handles[index]), call, "is not a leaf")
 
 
 def check_retain_true(engine: Engine, graph: Graph) -> None:
     """After `y.backward(retain_grad=True)` every ancestor of y holds its adjoint; others None."""
     handles = build(engine, graph)
-    output = name_of(graph, graph.output)
-    call = f"{output}.backward(retain_grad=True)"
     engine.backward(handles[graph.output], retain_grad=True)
-    reference = adjoints(graph)
-    reached = graph.ancestors()
-    for index in range(graph.size):
-        got = engine.grad(handles[index])
-        if index in reached:
-            _check_grad(graph, index, got, reference, call)
-        elif got is not None:
-            name = name_of(graph, index)
-            raise Violation(
-                f"{name} does not reach {output}, yet {name}.grad is {short(got)} after {call}",
-                f"{call}\nprint({name}.grad)  # expected None",
-            )
+    call = f"{name_of(graph, graph.output)}.backward(retain_grad=True)"
+    _expect_adjoints(engine, graph, dict(enumerate(handles)), call)
 
 
 def _double(reference: Adjoints) -> Adjoints:
