@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,10 +17,13 @@ from typing import NoReturn
 
 from specs import open_engine
 from specs.database import DEFAULT_PATH, open_database
+from specs.graphviz import write_pictures
+from specs.html_report import write_html
 from specs.isolation import Interrupted, Settings, run_isolated
 from specs.loader import TargetLoadError
 from specs.properties import BY_ID, PROPERTIES
-from specs.report import PropertyResult, Report, render_details, render_summary, result_line
+from specs.progress import Progress
+from specs.report import PropertyResult, Report, render_details, render_summary
 from specs.runner import Options, run, selected
 
 EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -53,6 +57,10 @@ def _parser() -> _Parser:
     check.add_argument("target", nargs="?", default="refengine",
                        help="refengine, a module name, a .py file or a .ipynb notebook")
     check.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here")
+    check.add_argument("--html", type=Path, metavar="PATH",
+                       help="write a self-contained HTML report here (pictures need Graphviz's dot)")
+    check.add_argument("--dot", type=Path, metavar="DIR",
+                       help="write each counterexample's graph here as ID.dot (and ID.svg with Graphviz)")
     check.add_argument("--max-examples", type=_positive_int, default=100, metavar="N",
                        help="examples per property (default 100)")
     check.add_argument("--seed", type=int, metavar="N", help="seed Hypothesis for a repeatable run")
@@ -84,62 +92,78 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
     unknown = [i for i in args.only if i not in BY_ID]
     if unknown:
         parser.error(f"unknown property id {unknown[0]!r}; `python -m specs list` shows them")
-    if args.json is not None and not args.json.parent.is_dir():
-        parser.error(f"--json {args.json}: no directory {args.json.parent}")
+    for option, path in (("--json", args.json), ("--html", args.html), ("--dot", args.dot)):
+        if path is not None and not path.parent.is_dir():
+            parser.error(f"{option} {path}: no directory {path.parent}")
     database = None if args.database.lower() == "none" else Path(args.database)
     print(f"checking {args.target}", flush=True)
     finished: list[PropertyResult] = []
+    progress = Progress(len(selected(args.only)))
 
     def announce(result: PropertyResult) -> None:
-        print(result_line(result), flush=True)
+        progress.result(result)
         finished.append(result)
         if args.json is not None:  # kept current, so a killed run still leaves its results
             Report(args.target, list(finished)).write_json(args.json)
 
     try:
-        report = _run(args, database, announce)
+        report = _run(args, database, announce, progress)
     except TargetLoadError as error:
+        progress.close()
         print(f"specs: cannot load the target: {error}", file=sys.stderr)
         return EXIT_USAGE
     except Interrupted as interrupted:
-        _finish(interrupted.report, args.json)
+        _finish(interrupted.report, args, progress)
         print("specs: interrupted; the results above are what finished", file=sys.stderr)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
-        _finish(Report(args.target, finished), args.json)
+        _finish(Report(args.target, finished), args, progress)
         print("specs: interrupted; the results above are what finished", file=sys.stderr)
         return EXIT_INTERRUPTED
-    _finish(report, args.json)
+    _finish(report, args, progress)
     return EXIT_CONFORMANT if report.passed else EXIT_NOT_CONFORMANT
 
 
-def _run(args: argparse.Namespace, database: Path | None, announce: Callable[[PropertyResult], None]) -> Report:
+def _run(
+    args: argparse.Namespace, database: Path | None, announce: Callable[[PropertyResult], None], progress: Progress
+) -> Report:
     """Run the check in child processes, or in this process with --in-process."""
     if args.in_process:
         engine, notes = open_engine(args.target)
-        options = Options(args.max_examples, args.seed, tuple(args.only), args.timeout, open_database(database))
+        options = Options(args.max_examples, args.seed, tuple(args.only), args.timeout, open_database(database),
+                          on_example=progress.example)
         report = run(engine, options, on_result=announce)
         report.notes[:0] = notes
         return report
     settings = Settings(args.target, args.max_examples, args.seed, args.timeout, database, args.max_memory,
                         args.max_seconds, args.jobs)
-    return run_isolated(selected(args.only), settings, announce)
+    return run_isolated(selected(args.only), settings, announce, progress.example)
 
 
-def _finish(report: Report, json_path: Path | None) -> None:
-    """Print the failures' details and the verdict; save the JSON report."""
+def _finish(report: Report, args: argparse.Namespace, progress: Progress) -> None:
+    """Print the failures' details and the verdict; save the JSON and HTML reports and the pictures."""
+    progress.close()
     for result in report.properties:
         if result.status not in ("passed", "skipped"):
             print(render_details(result), end="")
     print(render_summary(report), end="")
-    if json_path is not None:
-        report.write_json(json_path)
+    if args.json is not None:
+        report.write_json(args.json)
+    if args.dot is not None:
+        args.dot.mkdir(exist_ok=True)
+        for path in write_pictures(report, args.dot):
+            print(f"wrote {path}")
+    if args.html is not None:
+        write_html(report, args.html, command=args.command_line)
+        print(f"wrote {args.html}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
     parser = _parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.command_line = "python -m specs " + shlex.join(argv)
     if args.command == "list":
         return _list()
     return _check(args, parser)

@@ -109,7 +109,7 @@ def _start(prop: Property, settings: Settings) -> _Child:
     return child
 
 
-def _take_events(child: _Child) -> bool:
+def _take_events(child: _Child, on_example: Callable[[str], None] | None = None) -> bool:
     """Read what the child wrote; return False at the end of its events."""
     data = os.read(child.events, 65536)
     if not data:
@@ -123,6 +123,8 @@ def _take_events(child: _Child) -> bool:
             child.label, child.notes = event["label"], list(event["notes"])
         elif event["event"] == "load-error":
             child.load_error = event["message"]
+        elif event["event"] == "example" and on_example is not None:
+            on_example(child.prop.id)
         elif event["event"] == "result":
             child.result = PropertyResult(**event["result"])
             child.flag_resets = int(event["flag_resets"])
@@ -165,7 +167,10 @@ def _overrun(child: _Child, why: str, status: Status) -> PropertyResult:
 
 
 def run_isolated(
-    properties: tuple[Property, ...], settings: Settings, on_result: Callable[[PropertyResult], None] | None = None
+    properties: tuple[Property, ...],
+    settings: Settings,
+    on_result: Callable[[PropertyResult], None] | None = None,
+    on_example: Callable[[str], None] | None = None,
 ) -> Report:
     """Run `properties` in child processes; results come back (and are reported) in order.
 
@@ -185,7 +190,7 @@ def run_isolated(
                 while waiting and len(running) < max(settings.jobs, 1):
                     running.append(_start(waiting.pop(0), settings))
                 for child in list(running):
-                    finished = _poll(child, settings, deadline)
+                    finished = _poll(child, settings, deadline, on_example)
                     if finished is None:
                         continue
                     running.remove(child)
@@ -230,10 +235,12 @@ def _wait_for_any(children: list[_Child], seconds: float) -> None:
     select.select([c.events for c in children], [], [], seconds)
 
 
-def _poll(child: _Child, settings: Settings, deadline: float | None) -> PropertyResult | None:
+def _poll(
+    child: _Child, settings: Settings, deadline: float | None, on_example: Callable[[str], None] | None = None
+) -> PropertyResult | None:
     """Advance one child; return its result once it has one (or has died, or overran)."""
     readable, _, _ = select.select([child.events], [], [], 0)
-    if readable and not _take_events(child):
+    if readable and not _take_events(child, on_example):
         _stop(child)
         if child.load_error is not None:
             raise TargetLoadError(child.load_error)

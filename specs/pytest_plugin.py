@@ -1,21 +1,45 @@
-"""The pytest plugin: `pytest --pyargs specs --specs-target=TARGET` runs the properties as tests."""
+"""The pytest plugin: `pytest --pyargs specs --specs-target=TARGET` runs the properties as tests.
+
+Hypothesis's own options work: `--hypothesis-seed`, `--hypothesis-show-statistics` (the graph
+shapes each property generated), and profiles: `--specs-profile quick|default|thorough|ci`
+(default: `ci`, derandomized, when the CI variable is set, else `default`), or any profile
+with `--hypothesis-profile`. Each property is one test, so `pytest-xdist -n auto` spreads them.
+"""
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import Generator, Iterator
+from contextlib import contextmanager
+from typing import Any, cast
 
-from specs import engine_for
+import pytest
+from hypothesis import settings
+
+from specs import engine_for, profiles
 from specs.adapters.dezero_style import DezeroStyle
 from specs.loader import TargetLoadError, load_target
 from specs.runner import Options
+
+MARKER = "specs_property"
+BEFORE = "gradspec-before-specs"
+profiles.register()  # at import, before Hypothesis's plugin loads a --hypothesis-profile
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     """Register the --specs-* options."""
     group = parser.getgroup("specs", "conformance of DeZero step-18 engines")
     group.addoption("--specs-target", default="refengine", help="refengine, a module, a .py file or a notebook")
-    group.addoption("--specs-max-examples", type=int, default=100, help="examples per property")
+    group.addoption("--specs-max-examples", type=int, default=None,
+                    help="examples per property (default: the profile's max_examples)")
     group.addoption("--specs-timeout", type=float, default=5.0, help="seconds an example may take")
+    group.addoption("--specs-profile", choices=profiles.PROFILES, default=None,
+                    help="Hypothesis profile: quick (10 examples), default (100), thorough (1000), ci (100, "
+                         "derandomized); default: ci when CI is set, else default")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Declare the marker the conformance tests carry."""
+    config.addinivalue_line("markers", f"{MARKER}: a conformance property of the specs suite")
 
 
 @pytest.fixture(scope="session")
@@ -29,9 +53,45 @@ def specs_engine(request: pytest.FixtureRequest) -> DezeroStyle:
 
 
 @pytest.fixture(scope="session")
-def specs_options(request: pytest.FixtureRequest) -> Options:
-    """The runner options from the --specs-* command-line options."""
-    return Options(
-        max_examples=int(request.config.getoption("--specs-max-examples")),
-        timeout=float(request.config.getoption("--specs-timeout")),
-    )
+def specs_options(request: pytest.FixtureRequest) -> Iterator[Options]:
+    """The runner options, under the chosen Hypothesis profile (loaded for the session, then put back)."""
+    config = request.config
+    choice = config.getoption("--specs-profile")
+    settings.register_profile(BEFORE, settings())  # a snapshot of the profile in force, to put back
+    if choice is not None or not config.getoption("--hypothesis-profile", None):
+        settings.load_profile(profiles.profile_name(choice or profiles.default_choice()))
+    seed = config.getoption("--hypothesis-seed", None)
+    try:
+        yield Options(
+            max_examples=int(config.getoption("--specs-max-examples") or settings().max_examples),
+            seed=int(seed) if seed is not None and str(seed).lstrip("-").isdigit() else None,
+            timeout=float(config.getoption("--specs-timeout")),
+        )
+    finally:
+        settings.load_profile(BEFORE)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    """Collect Hypothesis's statistics for a property, as its plugin does for @given tests."""
+    if item.get_closest_marker(MARKER) is None:
+        yield
+        return
+    with _statistics_into(item):
+        yield
+
+
+@contextmanager
+def _statistics_into(item: pytest.Item) -> Iterator[None]:
+    """Put the statistics where Hypothesis's plugin prints them (--hypothesis-show-statistics)."""
+    try:  # Hypothesis's own, if not a promised API: without it there are simply no statistics
+        from hypothesis.statistics import collector, describe_statistics
+    except ImportError:
+        yield
+        return
+
+    def note(stats: dict[str, Any]) -> None:
+        setattr(item, "hypothesis_statistics", describe_statistics(cast(Any, {**stats, "nodeid": item.nodeid})))
+
+    with cast(Any, collector).with_value(note):
+        yield

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import html
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal, TypeAlias
 
@@ -15,6 +14,7 @@ from specs.properties import Tier
 Status: TypeAlias = Literal["passed", "failed", "error", "skipped", "not-applicable"]
 STATUSES: Final[tuple[Status, ...]] = ("passed", "failed", "error", "skipped", "not-applicable")
 GATING_TIERS: Final[frozenset[Tier]] = frozenset({"core", "memory"})
+JSON_KEYS: Final = ("id", "tier", "status", "examples", "seconds", "message", "counterexample")
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,8 @@ class PropertyResult:
     seconds: float
     message: str = ""
     counterexample: str | None = None
+    statistics: dict[str, int] = field(default_factory=dict)  # graph features: examples showing each
+    dot: str | None = None  # the counterexample drawn as a Graphviz graph, when it has one
 
 
 @dataclass
@@ -52,7 +54,7 @@ class Report:
         return {
             "target": self.target,
             "conformant": self.passed,
-            "properties": [asdict(r) for r in self.properties],
+            "properties": [{key: getattr(r, key) for key in JSON_KEYS} for r in self.properties],
             "notes": list(self.notes),
         }
 
@@ -69,21 +71,10 @@ class Report:
         return render_text(self)
 
     def _repr_html_(self) -> str:
-        """A compact table for Jupyter."""
-        rows = "".join(
-            f"<tr><td>{html.escape(r.id)}</td><td>{r.tier}</td><td>{r.status}</td><td>{r.examples}</td>"
-            f"<td>{r.seconds:.2f}</td><td><pre>{html.escape(r.message)}"
-            f"{chr(10) * 2 + html.escape(r.counterexample) if r.counterexample else ''}</pre></td></tr>"
-            for r in self.properties
-        )
-        verdict = "conformant" if self.passed else "NOT conformant"
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-        return (
-            f"<p><b>{html.escape(self.target)}: {verdict}</b></p>"
-            f"{'<ul>' + notes + '</ul>' if notes else ''}"
-            "<table><tr><th>property</th><th>tier</th><th>status</th><th>examples</th><th>s</th>"
-            f"<th>details</th></tr>{rows}</table>"
-        )
+        """A compact table for Jupyter: property, status, examples, time; each failure's snippet and graph."""
+        from specs.html_report import render_compact  # here: html_report imports this module
+
+        return render_compact(self)
 
 
 _MARK: Final[dict[Status, str]] = {

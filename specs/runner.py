@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import time
 import traceback
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hypothesis import HealthCheck, Verbosity, event, example, given, seed, settings, target
@@ -14,6 +15,7 @@ from hypothesis.errors import Flaky
 
 from specs.adapters.protocol import Engine, MissingName
 from specs.database import KeyedDatabase
+from specs.dot import counterexample_dot
 from specs.properties import PROPERTIES, Property, Trial, Violation
 from specs.report import PropertyResult, Report, Status
 from specs.watchdog import TargetHang, time_limit
@@ -42,6 +44,7 @@ class Tally:
     calls_to_first_failure: int = 0  # 0 while nothing failed
     last: Trial | None = None  # after a failure: the shrunk example Hypothesis replays last
     flag_resets: int = 0  # examples before which Config.enable_backprop had been left off
+    features: Counter[str] = field(default_factory=Counter)  # of the examples counted in `examples`
 
     @property
     def examples(self) -> int:
@@ -88,7 +91,8 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
     """Run one property; never raise for anything the target does."""
     tally = Tally()
     unsupported = engine.unsupported()
-    reasons = [f"`{name}`: {unsupported[name]}" for name in sorted(prop.needs) if name in unsupported]
+    keys = (prop.id, *sorted(prop.needs))  # a whole property, or a name it needs
+    reasons = [f"`{key}`: {unsupported[key]}" for key in keys if key in unsupported]
     if reasons:
         message = f"{engine.label} has no counterpart for " + "; ".join(reasons)
         return PropertyResult(prop.id, prop.tier, "not-applicable", 0, 0.0, message), tally
@@ -106,6 +110,8 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
             options.on_example()
         for feature in trial.features:
             event(feature)
+        if not tally.calls_to_first_failure:
+            tally.features.update(trial.features)
         if trial.depth:
             target(float(trial.depth), label="nodes")
         _start_fresh(engine, tally)
@@ -133,13 +139,13 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
         test = seed(options.seed)(test)
     started = time.perf_counter()
     status: Status = "passed"
-    message, snippet = "", None
+    message, snippet, replay = "", None, True
     try:
         test()
     except Violation as violation:
         status, message, snippet = "failed", violation.message, _snippet(engine, tally.last, violation.check)
     except TargetHang as hang:
-        status, message = "failed", f"{hang} on the example below (a hang? it was not shrunk)"
+        status, message, replay = "failed", f"{hang} on the example below (a hang? it was not shrunk)", False
         snippet = _snippet(engine, tally.last, None)
     except MissingName as missing_name:
         status, message = "failed", f"{missing_name}, which this property needs"
@@ -150,7 +156,9 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
         status, message = _classify(error)
         snippet = _snippet(engine, tally.last, None)
     elapsed = time.perf_counter() - started
-    result = PropertyResult(prop.id, prop.tier, status, tally.examples, round(elapsed, 3), message, snippet)
+    dot = counterexample_dot(engine, snippet, message, replay, seconds) if status == "failed" and snippet else None
+    result = PropertyResult(prop.id, prop.tier, status, tally.examples, round(elapsed, 3), message, snippet,
+                            dict(tally.features), dot)
     return result, tally
 
 

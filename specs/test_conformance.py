@@ -10,6 +10,7 @@ from specs.report import render_details
 from specs.runner import Options, run_property
 
 
+@pytest.mark.specs_property
 @pytest.mark.parametrize("property_id", [p.id for p in PROPERTIES])
 def test_property(property_id: str, specs_engine: DezeroStyle, specs_options: Options) -> None:
     """The target satisfies the property (extended ones report an expected failure instead)."""

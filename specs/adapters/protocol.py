@@ -33,7 +33,7 @@ class Engine(Protocol):
         ...
 
     def unsupported(self) -> Mapping[str, str]:
-        """Names the engine has no counterpart for, by design, with the reason.
+        """API names or property ids the engine has no counterpart for, by design, with the reason.
 
         A property that needs one is reported `not-applicable` with that reason, never passed;
         a name that is merely missing (neither provided nor declared here) fails the property.

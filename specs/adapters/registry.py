@@ -11,7 +11,15 @@ from typing import Final, cast
 
 from specs.adapters.protocol import Engine
 
-ADAPTERS: Final[dict[str, str]] = {}
+ADAPTERS: Final[dict[str, str]] = {
+    "dezero": "specs.adapters.dezero_pkg:dezero_engine",
+    "dezero-simple": "specs.adapters.dezero_pkg:dezero_simple_engine",
+    "chainer": "specs.adapters.chainer_engine:ChainerEngine",
+    "torch": "specs.adapters.torch_engine:TorchEngine",
+    "mygrad": "specs.adapters.mygrad_engine:MygradEngine",
+    "micrograd": "specs.adapters.micrograd_engine:MicrogradEngine",
+    "jax": "specs.adapters.jax_engine:JaxEngine",
+}
 
 
 def named_engine(name: str) -> Engine:

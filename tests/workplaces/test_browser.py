@@ -1,0 +1,88 @@
+"""The HTML report in a real headless browser (Debian's chromium): the table and the pictures render.
+
+Set SPECS_SCREENSHOT=PATH to keep the screenshot (CI keeps it as an artefact).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from specs.html_report import render_page
+from specs.report import Report
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome")
+BROWSER = next((path for name in BROWSERS if (path := shutil.which(name)) is not None), None)
+needs_browser = pytest.mark.skipif(BROWSER is None, reason="no headless browser (apt-get install chromium)")
+WIDTH, HEIGHT = 1200, 1600
+
+# Appended to a copy of the page: measures what the browser laid out, into a <pre> that --dump-dom shows.
+PROBE = """<script>
+const box = (e) => { const r = e.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.height)]; };
+const probe = document.createElement("pre"); probe.id = "probe";
+probe.textContent = JSON.stringify({
+  rows: document.querySelectorAll("#properties tr").length,
+  table: box(document.querySelector("#properties table")),
+  svgs: [...document.querySelectorAll("figure svg")].map(box),
+  ellipses: document.querySelectorAll("figure svg ellipse").length,
+  verdict: getComputedStyle(document.querySelector(".verdict")).backgroundColor,
+});
+document.body.appendChild(probe);
+</script>"""
+
+
+def _chromium(*arguments: str) -> subprocess.CompletedProcess[str]:
+    assert BROWSER is not None
+    with tempfile.TemporaryDirectory() as profile:
+        return subprocess.run(
+            [BROWSER, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+             *arguments], capture_output=True, text=True, timeout=120, check=False)
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    width, height = struct.unpack(">II", header[16:24])
+    return width, height
+
+
+@needs_browser
+def test_the_report_renders_its_table_and_pictures(failing_report: Report, tmp_path: Path) -> None:
+    page = render_page(failing_report, command="python -m specs check broken.py")
+    probed = tmp_path / "probed.html"
+    probed.write_text(page.replace("</body>", PROBE + "</body>"), encoding="utf-8")
+    done = _chromium("--dump-dom", probed.as_uri())
+    found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.S)
+    assert found is not None, done.stderr[-2000:]
+    layout = json.loads(found.group(1).replace("&quot;", '"'))
+    assert layout["rows"] == 1 + len(failing_report.properties)
+    assert layout["table"][0] > 600 and layout["table"][1] > 60
+    assert layout["verdict"] == "rgb(197, 34, 31)"  # the inline style applied: a red "NOT conformant"
+    if shutil.which("dot") is None:  # no Graphviz: the page shows the DOT source instead
+        assert layout["svgs"] == [] and "digraph g {" in done.stdout
+        return
+    assert len(layout["svgs"]) == 1 and all(w > 100 and h > 100 for w, h in layout["svgs"])
+    assert layout["ellipses"] == 2  # x0 and y0 of `y0 = add(x0, x0)`
+
+
+@needs_browser
+def test_a_screenshot_of_the_report(failing_report: Report, tmp_path: Path) -> None:
+    report = tmp_path / "report.html"
+    report.write_text(render_page(failing_report, command="python -m specs check broken.py"), encoding="utf-8")
+    screenshot = tmp_path / "report.png"
+    done = _chromium(f"--screenshot={screenshot}", f"--window-size={WIDTH},{HEIGHT}", report.as_uri())
+    assert screenshot.is_file(), done.stderr[-2000:]
+    assert _png_size(screenshot) == (WIDTH, HEIGHT)
+    assert screenshot.stat().st_size > 30_000  # a blank page compresses to a few kilobytes
+    keep = os.environ.get("SPECS_SCREENSHOT")
+    if keep:
+        shutil.copyfile(screenshot, keep)
