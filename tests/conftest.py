@@ -17,6 +17,9 @@ from refengine import Config
 # CI is derandomized (a red build always reproduces) and keeps no example database.
 settings.register_profile("dev", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
+# Mutation testing (tools/mutation.sh) runs the tests once per mutant: the same examples every
+# time, so a mutant's verdict never depends on luck or on what an earlier mutant saved.
+settings.register_profile("mutation", deadline=None, derandomize=True, database=None, max_examples=50)
 settings.load_profile(os.environ.get("GRADSPEC_HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))
 
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -147,3 +147,14 @@ def test_shared_subexpressions_get_the_sum_of_their_paths() -> None:
     y.backward()
     np.testing.assert_array_equal(grad_of(x), 6 * np.array([1.0, -2.0]) + 1)
     assert isinstance(y.creator, Add)
+
+
+def test_a_reused_function_whose_last_output_is_gone_fails_naming_the_cause() -> None:
+    # Calling one Function object twice re-points its outputs at the second result; once that
+    # is dropped, backward from the first cannot find the grads it needs.
+    f = Square()
+    x = Variable(np.array(3.0))
+    y = f(x)
+    f(x)  # the second output is dropped at once
+    with pytest.raises(RuntimeError, match="^an output of a function in the graph was freed before backward$"):
+        y.backward()

@@ -60,6 +60,11 @@ def test_unknown_name_raises_at_the_call_naming_it_and_changes_nothing() -> None
     assert Config.enable_backprop is True
 
 
+def test_unknown_name_error_lists_the_known_names() -> None:
+    with pytest.raises(AttributeError, match=r"\(known: enable_backprop\)$"):
+        using_config("enable_backprob", False)  # type: ignore[arg-type]
+
+
 def test_no_grad_switches_off_and_restores() -> None:
     with no_grad():
         assert Config.enable_backprop is False
