@@ -51,6 +51,26 @@ EQUIVALENTS: tuple[Equivalent, ...] = (
         'known = "XX, XX".join(sorted(_FLAGS))',
         "Config has one setting, and joining a one-item list never uses the separator",
     ),
+    Equivalent(
+        "refengine.core.Function.__call__",
+        "if x.generation > generation:",
+        "if x.generation >= generation:",
+        "replacing the running maximum by an equal value leaves the maximum unchanged",
+    ),
+    Equivalent(
+        "refengine.core.Variable.backward",
+        "for generation in range(self.creator.generation, -1, -1):",
+        "for generation in range(self.creator.generation, -2, -1):",
+        "no function has generation -1, so the extra step finds no stack and does nothing",
+    ),
+    Equivalent(
+        "refengine.core.Variable.backward",
+        "f = top.pop(generation, None)",
+        "f = top.pop(generation, )",
+        "every generation from the top down to 0 has a function waiting (a function of generation "
+        "g > 0 has an input of generation g, whose creator has generation g - 1), so the default "
+        "is never used",
+    ),
 )
 
 
