@@ -11,13 +11,13 @@ turns on `jax_enable_x64`, or float64 leaves would be computed in float32.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from typing import Final
 
 import numpy as np
 
 from specs.adapters.importing import import_engine
-from specs.adapters.protocol import Handle, MissingName
+from specs.adapters.modeless import WithoutGradMode
+from specs.adapters.protocol import Handle
 from specs.ir import FloatArray
 
 FUNCTIONAL: Final = "jax has no grad mode: it differentiates functions, and records nothing while computing"
@@ -47,7 +47,7 @@ class Recorded:
         self.grad: FloatArray | None = None
 
 
-class JaxEngine:
+class JaxEngine(WithoutGradMode):
     """Drive JAX through the suite's operations, gradients by `jax.vjp`."""
 
     def __init__(self) -> None:
@@ -115,22 +115,6 @@ class JaxEngine:
         """Forget a leaf's grad."""
         assert isinstance(x, Recorded)
         x.grad = None
-
-    def no_grad(self) -> AbstractContextManager[object]:
-        """Declared unsupported."""
-        raise MissingName("no_grad")
-
-    def using_config(self, name: str, value: bool) -> AbstractContextManager[object]:
-        """Declared unsupported."""
-        raise MissingName("using_config")
-
-    def enable_backprop(self) -> bool:
-        """Declared unsupported."""
-        raise MissingName("Config")
-
-    def set_enable_backprop(self, value: bool) -> None:
-        """Declared unsupported."""
-        raise MissingName("Config")
 
     def snippet_header(self) -> str:
         """How the counterexample's DeZero names map onto jax."""

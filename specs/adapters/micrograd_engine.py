@@ -10,13 +10,13 @@ the creator of a Value is the `_backward` closure its op made (of the first elem
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager
 from typing import Final
 
 import numpy as np
 
 from specs.adapters.importing import import_engine, version_of
-from specs.adapters.protocol import Handle, MissingName
+from specs.adapters.modeless import WithoutGradMode
+from specs.adapters.protocol import Handle
 from specs.ir import FloatArray
 
 NO_GRAD_MODE: Final = "micrograd always records the graph: it has no grad mode"
@@ -32,7 +32,7 @@ add, square = (lambda a, b: a + b), (lambda a: a ** 2)
 # x.cleargrad() is x.grad = 0; grads start at 0"""
 
 
-class MicrogradEngine:
+class MicrogradEngine(WithoutGradMode):
     """Drive micrograd through the suite's operations, element by element."""
 
     def __init__(self) -> None:
@@ -84,22 +84,6 @@ class MicrogradEngine:
         """`v.grad = 0` on each element, micrograd's zero_grad."""
         for value in _values(x):
             setattr(value, "grad", 0)
-
-    def no_grad(self) -> AbstractContextManager[object]:
-        """Declared unsupported."""
-        raise MissingName("no_grad")
-
-    def using_config(self, name: str, value: bool) -> AbstractContextManager[object]:
-        """Declared unsupported."""
-        raise MissingName("using_config")
-
-    def enable_backprop(self) -> bool:
-        """Declared unsupported."""
-        raise MissingName("Config")
-
-    def set_enable_backprop(self, value: bool) -> None:
-        """Declared unsupported."""
-        raise MissingName("Config")
 
     def snippet_header(self) -> str:
         """How the counterexample's DeZero names map onto micrograd."""
