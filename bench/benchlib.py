@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 import refengine
+from specs.properties.memory import cyclic_gc_off
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK_FILE = ROOT / "tests" / "fixtures" / "book_step18.py"
@@ -232,14 +233,8 @@ def timed(action: Callable[[], T]) -> tuple[T, float]:
 @contextlib.contextmanager
 def collector_off(off: bool = True) -> Iterator[None]:
     """Switch the cyclic garbage collector off inside the block (when `off`), then back on."""
-    was_enabled = gc.isenabled()
-    if off:
-        gc.disable()
-    try:
+    with cyclic_gc_off() if off else contextlib.nullcontext():
         yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 class Traced:

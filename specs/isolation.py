@@ -26,6 +26,7 @@ from typing import IO, Final
 from specs.loader import TargetLoadError
 from specs.properties import Property
 from specs.report import PropertyResult, Report, Status
+from specs.runner import note_flag_resets
 
 GRACE: Final = 2.0  # seconds a child may overrun an example's limit before it is killed
 OUTPUT_TAIL: Final = 2000  # characters of a dead child's output kept for the report
@@ -209,11 +210,7 @@ def run_isolated(
             done.setdefault(prop.id, PropertyResult(prop.id, prop.tier, "skipped", 0, 0.0, "the run was interrupted"))
         _flush_in_order(properties, done, report, on_result)
         raise Interrupted(report)
-    if resets:
-        report.notes.append(
-            f"Config.enable_backprop was off before {resets} example(s) (left so by the target or an "
-            "earlier example); the suite set it back to True each time"
-        )
+    note_flag_resets(report, resets)
     return report
 
 

@@ -69,12 +69,17 @@ def run(engine: Engine, options: Options, on_result: Callable[[PropertyResult], 
         report.properties.append(result)
         if on_result is not None:
             on_result(result)
+    note_flag_resets(report, resets)
+    return report
+
+
+def note_flag_resets(report: Report, resets: int) -> None:
+    """Tell the report how often the suite had to switch graph building back on, if ever."""
     if resets:
         report.notes.append(
             f"Config.enable_backprop was off before {resets} example(s) (left so by the target or an "
             "earlier example); the suite set it back to True each time"
         )
-    return report
 
 
 def _start_fresh(engine: Engine, tally: Tally) -> None:

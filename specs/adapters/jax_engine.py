@@ -56,10 +56,6 @@ class JaxEngine(WithoutGradMode):
         self.jax.config.update("jax_enable_x64", True)
         self.label = f"jax {self.jax.__version__}"
 
-    def names(self) -> frozenset[str]:
-        """Variable, add and square."""
-        return frozenset({"Variable", "add", "square"})
-
     def unsupported(self) -> Mapping[str, str]:
         """Grad modes and the properties about stored grads and graphs."""
         return UNSUPPORTED

@@ -40,10 +40,6 @@ class MicrogradEngine(WithoutGradMode):
             "micrograd.engine", "`pip install micrograd==0.1.0`, or `nox -s micrograd`").Value
         self.label = f"micrograd {version_of('micrograd')} (element by element)"
 
-    def names(self) -> frozenset[str]:
-        """Variable, add and square."""
-        return frozenset({"Variable", "add", "square"})
-
     def unsupported(self) -> Mapping[str, str]:
         """The grad-mode names, and DeZero's input check."""
         return UNSUPPORTED

@@ -10,6 +10,10 @@ from specs.adapters.protocol import MissingName
 class WithoutGradMode:
     """no_grad, using_config and Config for an engine that declares them unsupported."""
 
+    def names(self) -> frozenset[str]:
+        """Variable, add and square: all such an engine provides of the book's names."""
+        return frozenset({"Variable", "add", "square"})
+
     def no_grad(self) -> AbstractContextManager[object]:
         """Declared unsupported."""
         raise MissingName("no_grad")
