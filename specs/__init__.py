@@ -13,13 +13,13 @@ from pathlib import Path
 from specs.adapters.dezero_style import DezeroStyle
 from specs.adapters.protocol import Engine
 from specs.adapters.registry import ADAPTERS, named_engine
-from specs.database import DEFAULT_PATH, open_database
+from specs.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
 from specs.loader import Target, TargetLoadError, TargetSpec, load_target
 from specs.report import PropertyResult, Report
 from specs.isolation import Settings, run_isolated
 from specs.runner import Options, run, selected
 
-__all__ = ["PropertyResult", "Report", "TargetLoadError", "check", "engine_for", "open_engine"]
+__all__ = ["DatabaseError", "PropertyResult", "Report", "TargetLoadError", "check", "engine_for", "open_engine"]
 
 
 def engine_for(target: Target) -> DezeroStyle:
@@ -43,22 +43,27 @@ def check(
     seed: int | None = None,
     only: tuple[str, ...] = (),
     timeout: float = 5.0,
-    database: Path | None = DEFAULT_PATH,
+    database: DatabaseSpec = DEFAULT_PATH,
     isolate: bool = False,
 ) -> Report:
     """Check `target` (refengine by default; a module name, file, notebook, module or namespace).
 
     With `isolate`, a target named by a string runs in child processes, one per property, as
-    the command line runs it. Raises TargetLoadError, with a one-line reason, when the target
-    cannot be loaded.
+    the command line runs it. `database` is a directory, a Redis URL shared by several machines
+    (`redis://host:port/db`, see docs/campaigns.md) or None. Raises TargetLoadError, with a
+    one-line reason, when the target cannot be loaded, and DatabaseError when the database
+    cannot be opened.
     """
     if isolate:
         if not isinstance(target, str | Path):
             raise TypeError(f"isolate=True needs a target named by a string or path, not {type(target).__name__}")
+        if is_url(database):
+            open_database(database, target=str(target))  # a server that cannot be reached fails here, once
         settings = Settings(str(target), max_examples, seed, timeout, database, jobs=os.cpu_count() or 1)
         return run_isolated(selected(only), settings)
     engine, notes = open_engine(target)
-    options = Options(max_examples, seed, tuple(only), timeout, open_database(database))
+    name = str(target) if isinstance(target, str | Path) else engine.label
+    options = Options(max_examples, seed, tuple(only), timeout, open_database(database, target=name))
     report = run(engine, options)
     report.notes[:0] = notes
     return report

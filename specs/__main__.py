@@ -1,7 +1,8 @@
 """The command line: `python -m specs check [TARGET] ...` and `python -m specs list`.
 
 Exit status: 0 when every core and memory property passed, 1 when one failed or errored,
-2 when the target could not be loaded or the options are wrong (one line says which),
+2 when the target could not be loaded, the options are wrong or the database cannot be opened
+(one line says which),
 130 when Ctrl-C stopped the run (what finished is printed and saved).
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from specs import open_engine
-from specs.database import DEFAULT_PATH, open_database
+from specs.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
 from specs.graphviz import write_pictures
 from specs.html_report import write_html
 from specs.isolation import Interrupted, Settings, run_isolated
@@ -68,8 +69,9 @@ def _parser() -> _Parser:
                        help="run only this property (repeatable)")
     check.add_argument("--timeout", type=_positive_float, default=5.0, metavar="SECONDS",
                        help="stop an example that runs longer than this (default 5)")
-    check.add_argument("--database", default=str(DEFAULT_PATH), metavar="PATH",
-                       help=f"Hypothesis example database, or 'none' (default {DEFAULT_PATH})")
+    check.add_argument("--database", default=str(DEFAULT_PATH), metavar="PATH|URL",
+                       help=f"Hypothesis example database: a directory, a Redis URL shared by several machines "
+                            f"(redis://host:port/db; docs/campaigns.md), or 'none' (default {DEFAULT_PATH})")
     check.add_argument("--jobs", type=_positive_int, default=os.cpu_count() or 1, metavar="N",
                        help="properties run side by side, each in its own process (default: every core)")
     check.add_argument("--max-seconds", type=_positive_float, metavar="SECONDS",
@@ -95,7 +97,15 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
     for option, path in (("--json", args.json), ("--html", args.html), ("--dot", args.dot)):
         if path is not None and not path.parent.is_dir():
             parser.error(f"{option} {path}: no directory {path.parent}")
-    database = None if args.database.lower() == "none" else Path(args.database)
+    database: DatabaseSpec = None if args.database.lower() == "none" else args.database
+    if is_url(database):
+        try:  # a wrong URL, a missing package or a server down: said now, not in every child
+            open_database(database, target=args.target)
+        except DatabaseError as error:
+            print(f"specs: {error}", file=sys.stderr)
+            return EXIT_USAGE
+    elif database is not None:
+        database = Path(database)
     print(f"checking {args.target}", flush=True)
     finished: list[PropertyResult] = []
     progress = Progress(len(selected(args.only)))
@@ -125,13 +135,13 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
 
 
 def _run(
-    args: argparse.Namespace, database: Path | None, announce: Callable[[PropertyResult], None], progress: Progress
+    args: argparse.Namespace, database: DatabaseSpec, announce: Callable[[PropertyResult], None], progress: Progress
 ) -> Report:
     """Run the check in child processes, or in this process with --in-process."""
     if args.in_process:
         engine, notes = open_engine(args.target)
-        options = Options(args.max_examples, args.seed, tuple(args.only), args.timeout, open_database(database),
-                          on_example=progress.example)
+        options = Options(args.max_examples, args.seed, tuple(args.only), args.timeout,
+                          open_database(database, target=args.target), on_example=progress.example)
         report = run(engine, options, on_result=announce)
         report.notes[:0] = notes
         return report

@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import IO, Final
 
+from specs.database import DatabaseSpec
 from specs.loader import TargetLoadError
 from specs.properties import Property
 from specs.report import PropertyResult, Report, Status
@@ -41,7 +41,7 @@ class Settings:
     max_examples: int = 100
     seed: int | None = None
     timeout: float = 5.0
-    database: Path | None = None
+    database: DatabaseSpec = None  # a directory or a Redis URL
     max_memory_mb: int = 4096
     max_seconds: float | None = None
     jobs: int = 1

@@ -1,9 +1,12 @@
 """The pytest plugin: `pytest --pyargs specs --specs-target=TARGET` runs the properties as tests.
 
 Hypothesis's own options work: `--hypothesis-seed`, `--hypothesis-show-statistics` (the graph
-shapes each property generated), and profiles: `--specs-profile quick|default|thorough|ci`
+shapes each property generated), and profiles: `--specs-profile quick|default|thorough|ci|campaign`
 (default: `ci`, derandomized, when the CI variable is set, else `default`), or any profile
-with `--hypothesis-profile`. Each property is one test, so `pytest-xdist -n auto` spreads them.
+with `--hypothesis-profile`. Each property is one test, so `pytest-xdist -n auto` spreads them,
+and xdist's `--tx` workers spread them over several machines. `--specs-database` keeps failing
+examples in a directory or a Redis server the machines share (docs/campaigns.md); by default
+there is none.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ from typing import Any, cast
 
 import pytest
 from hypothesis import settings
+from hypothesis.database import ExampleDatabase
 
 from specs import engine_for, profiles
 from specs.adapters.dezero_style import DezeroStyle
+from specs.database import DatabaseError, open_database
 from specs.loader import TargetLoadError, load_target
 from specs.runner import Options
 
@@ -34,12 +39,26 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--specs-timeout", type=float, default=5.0, help="seconds an example may take")
     group.addoption("--specs-profile", choices=profiles.PROFILES, default=None,
                     help="Hypothesis profile: quick (10 examples), default (100), thorough (1000), ci (100, "
-                         "derandomized); default: ci when CI is set, else default")
+                         "derandomized), campaign (10000); default: ci when CI is set, else default")
+    group.addoption("--specs-database", default=None, metavar="PATH|URL",
+                    help="keep failing examples in this directory or Redis server (redis://host:port/db), "
+                         "shared by every worker, or none (the default)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Declare the marker the conformance tests carry."""
+    """Declare the marker the conformance tests carry; check that --specs-database can be opened."""
     config.addinivalue_line("markers", f"{MARKER}: a conformance property of the specs suite")
+    _database(config)
+
+
+def _database(config: pytest.Config) -> ExampleDatabase | None:
+    """The database --specs-database names, for --specs-target's failures; a usage error if it cannot be opened."""
+    spec = config.getoption("--specs-database", None)
+    spec = None if spec is None or spec.lower() == "none" else spec
+    try:
+        return open_database(spec, target=str(config.getoption("--specs-target", "refengine")))
+    except DatabaseError as error:
+        raise pytest.UsageError(f"--specs-database: {error}") from None
 
 
 @pytest.fixture(scope="session")
@@ -66,6 +85,7 @@ def specs_options(request: pytest.FixtureRequest) -> Iterator[Options]:
             max_examples=int(config.getoption("--specs-max-examples") or settings().max_examples),
             seed=int(seed) if seed is not None and str(seed).lstrip("-").isdigit() else None,
             timeout=float(config.getoption("--specs-timeout")),
+            database=_database(config),
         )
     finally:
         settings.load_profile(BEFORE)

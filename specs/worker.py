@@ -15,7 +15,6 @@ import os
 import resource
 import sys
 import traceback
-from pathlib import Path
 from typing import IO
 
 from specs import open_engine
@@ -48,12 +47,11 @@ def main(fd: int) -> None:
         _send(channel, event="load-error", message=str(error))
         return
     _send(channel, event="loaded", label=engine.label, notes=notes)
-    database = request["database"]
     options = Options(
         max_examples=int(request["max_examples"]),
         seed=request["seed"],
         timeout=float(request["timeout"]),
-        database=open_database(None if database is None else Path(database)),
+        database=open_database(request["database"], target=request["target"]),
         on_example=lambda: _send(channel, event="example"),
     )
     result, tally = run_property(BY_ID[request["property"]], engine, options)

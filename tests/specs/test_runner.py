@@ -12,6 +12,7 @@ import pytest
 import refengine
 import specs
 from specs.adapters.dezero_style import DezeroStyle
+from specs.database import open_database
 from specs.properties import BY_ID
 
 
@@ -90,3 +91,12 @@ def test_the_report_as_json_text_and_html(tmp_path: Path) -> None:
     assert set(data["properties"][0]) == {"id", "tier", "status", "examples", "seconds", "message", "counterexample"}
     assert "variable-rejects-non-ndarray" in repr(report) and "conformant" in repr(report)
     assert "<table>" in report._repr_html_()
+
+
+def test_targets_sharing_a_database_directory_keep_their_failures_apart(tmp_path: Path) -> None:
+    broken, conformant, same_file = (open_database(tmp_path, target=name)
+                                     for name in ("broken.py", "refengine", "elsewhere/broken.py"))
+    assert broken is not None and conformant is not None and same_file is not None
+    broken.save(b"key", b"failing example")
+    assert list(conformant.fetch(b"key")) == []  # refengine replays nothing of broken.py's, so deletes nothing
+    assert list(same_file.fetch(b"key")) == [b"failing example"]  # keyed by the file's name, not its directory
