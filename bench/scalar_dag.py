@@ -17,7 +17,9 @@ run), their sum, its ratio to the book's, the same sum with the collector off (h
 collector walking the growing graph), then bytes per node from tracemalloc: the graph held
 after forward (every node, y's ancestors or not: the benchmark keeps a list of them all, as
 a program that uses its values would), and the peak during forward + backward (traced in a
-separate, untimed run).
+separate, untimed run). The last row, the numpy floor, is the same arithmetic on bare 0-d
+arrays with no graph at all (values in a list, grads in a list indexed by node): what the
+array operations alone cost, which no engine of these semantics can go below.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import random
 import numpy as np
 
 from benchlib import (
+    Array,
     ENGINES,
     PEERS,
     Engine,
@@ -47,6 +50,7 @@ from benchlib import (
 )
 
 WINDOW = 10
+FLOOR = "numpy floor"  # the same arithmetic on bare arrays: no engine can cost less
 Plan = list[tuple[bool, int, int]]  # (is an add, back offset of input 0, of input 1)
 
 
@@ -77,6 +81,50 @@ def reachable_functions(plan: Plan) -> int:
             if is_add:
                 needed[node - j] = True
     return sum(needed[WINDOW:])
+
+
+def floor_forward(plan: Plan) -> list[Array]:
+    """The plan's values as bare 0-d arrays: the forward arithmetic every engine must do."""
+    values = [np.array(0.0) for _ in range(WINDOW)]
+    for is_add, i, j in plan:
+        # np.asarray: a 0-d ufunc result is a numpy scalar, and the semantics hold arrays
+        values.append(np.asarray(values[-i] + values[-j]) if is_add else np.asarray(values[-i] ** 2))
+    return values
+
+
+def floor_backward(plan: Plan, values: list[Array]) -> list[Array | None]:
+    """The backward arithmetic on bare arrays, in node order (a topological order), no graph.
+
+    Grads are rebound, never updated in place, and dropped once used (retain_grad=False), as
+    the semantics ask; what is left out is every object and lookup of a graph. Returns the
+    leaves' grads.
+    """
+    grads: list[Array | None] = [None] * len(values)
+    grads[-1] = np.ones_like(values[-1])
+    for k in range(len(plan) - 1, -1, -1):
+        node = WINDOW + k
+        gy = grads[node]
+        if gy is None:
+            continue  # not reached from y
+        grads[node] = None
+        is_add, i, j = plan[k]
+        if is_add:
+            for x in (node - i, node - j):
+                g = grads[x]
+                grads[x] = gy if g is None else np.asarray(g + gy)
+        else:
+            gx = values[node - i] * gy
+            gx *= 2
+            g = grads[node - i]
+            grads[node - i] = np.asarray(gx) if g is None else np.asarray(g + gx)
+    return grads[:WINDOW]
+
+
+def run_floor(plan: Plan) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The numpy floor's (forward, backward) seconds, twice: it builds no objects the collector walks."""
+    values, forward = timed(lambda: floor_forward(plan))
+    _, backward = timed(lambda: floor_backward(plan, values))
+    return (forward, backward), (forward, backward)
 
 
 def run(engine: Engine, plan: Plan, gc_off: bool) -> tuple[float, float]:
@@ -127,7 +175,11 @@ def main() -> None:
 
     expected = leaf_grads(engines[0], plan)
     mismatched = [engine.name for engine in engines[1:] if leaf_grads(engine, plan) != expected]
-    timings = alternate({e.name: functools.partial(run_both, e, plan) for e in engines}, args.repeat)
+    floor_grads = floor_backward(plan, floor_forward(plan))
+    if [0.0 if g is None else float(g) for g in floor_grads] != expected:
+        mismatched.append(FLOOR)
+    contenders = {e.name: functools.partial(run_both, e, plan) for e in engines}
+    timings = alternate({**contenders, FLOOR: functools.partial(run_floor, plan)}, args.repeat)
     memory = {engine.name: traced_bytes(engine, plan) for engine in engines}
 
     def total(name: str, gc_off: bool) -> float:
@@ -143,6 +195,10 @@ def main() -> None:
         graph, peak = memory[engine.name]
         rows.append([engine.name, forward, backward, total(engine.name, False) / n * 1e6, ratio,
                      total(engine.name, True) / n * 1e6, round(graph / n), round(peak / n)])
+    floor = timings[FLOOR]
+    rows.append([FLOOR, median(t[0][0] for t in floor) / n * 1e6, median(t[0][1] for t in floor) / n * 1e6,
+                 total(FLOOR, False) / n * 1e6, f"{total(FLOOR, False) / book_total:.2f}" if book_total else "-",
+                 "-", "-", "-"])
     print(f"Scalar DAG: {n:,} nodes (adds and squares, inputs from the last {WINDOW}), "
           f"{reachable_functions(plan):,} reached by backward; medians of {args.repeat} alternating rounds")
     print(machine())
