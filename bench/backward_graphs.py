@@ -3,7 +3,8 @@
     python bench/backward_graphs.py                       # refengine and the book, 1,000 to 100,000
     python bench/backward_graphs.py --kinds chain --sizes 1000000 --engines refengine
     python bench/backward_graphs.py --kinds wide --sizes 1000 10000 100000 1000000 \\
-        --plot docs/wide_dag.png                          # the plot in the README
+        --engines refengine book micrograd mygrad dezero torch \\
+        --plot docs/wide_dag.png                          # the plot in the README (peers installed)
 
 Graphs (one leaf x holding 0.0; every node an add):
 
@@ -14,8 +15,9 @@ Graphs (one leaf x holding 0.0; every node an add):
 On the wide DAG a grad counts paths, and the number of paths overflows float64 past ~1,500
 nodes: overflow warnings are switched off (np.errstate), so that inf grads cost no more than
 finite ones. `book` is the book's step-18 algorithm, which re-sorts its list of pending
-functions on every insertion: quadratic on wide graphs, so it runs only up to `--book-max`
-nodes. The exponent is the least-squares slope of log(backward seconds) against log(nodes):
+functions on every insertion: quadratic on wide graphs, so it (and dezero, which has the same
+algorithm) runs only up to `--book-max` nodes there, as micrograd does on every graph (its
+recursive sort overflows the C stack on deep ones). The exponent is the least-squares slope of log(backward seconds) against log(nodes):
 1 is linear, i.e. a flat time per node.
 """
 
@@ -63,10 +65,29 @@ def build_wide(engine: Engine, n: int, rng: np.random.Generator) -> Node:
     return nodes[-1]
 
 
+SMALL = 10_000  # graphs below this size get SMALL // N times the rounds
+
 KINDS: dict[str, Callable[[Engine, int, np.random.Generator], Node]] = {
     "chain": build_chain,
     "wide": build_wide,
 }
+
+
+# Engines that cannot run every size: (which graphs, why). book and dezero re-sort their list of
+# pending functions on every insertion; micrograd sorts the graph recursively, one C stack
+# frame per node on the longest path, and a chain of adds or a wide DAG is as deep as it is
+# large, so past a few tens of thousands of nodes the process dies (deep_chain.py runs it alone).
+LIMITED: dict[str, tuple[tuple[str, ...], str]] = {
+    "book": (("wide",), "quadratic backward"),
+    "dezero": (("wide",), "quadratic backward, the book's algorithm"),
+    "micrograd": (("wide", "chain"), "recursive topological sort: the C stack overflows"),
+}
+
+
+def limit(name: str, kind: str, book_max: int) -> float:
+    """The largest graph of `kind` that engine `name` runs here (--book-max for the limited ones)."""
+    kinds, _ = LIMITED.get(name, ((), ""))
+    return book_max if kind in kinds else math.inf
 
 
 def measure(engine: Engine, kind: str, n: int, seed: int) -> tuple[float, float]:
@@ -96,21 +117,24 @@ def plot(path: Path, kind: str, series: dict[str, tuple[list[int], list[float]]]
         import matplotlib.pyplot as plt
     except ImportError:
         return "plot skipped: matplotlib is not installed (pip install matplotlib)"
-    from matplotlib.ticker import ScalarFormatter
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    figure, axes = plt.subplots(figsize=(7, 4.5), dpi=120)
+    figure, axes = plt.subplots(figsize=(9, 4.5), dpi=120)
     for name, (sizes, per_node) in series.items():
         slope = exponent(sizes, [t * n for t, n in zip(per_node, sizes)]) if len(sizes) > 1 else float("nan")
-        axes.plot(sizes, per_node, marker="o", label=f"{name} (scaling exponent {slope:.2f})")
+        floats = ", Python floats" if name == "micrograd" else ""  # no arrays: not like for like
+        axes.plot(sizes, per_node, marker="o", label=f"{name} (exponent {slope:.2f}{floats})")
     axes.set_xscale("log")
     axes.set_yscale("log")
-    axes.yaxis.set_major_formatter(ScalarFormatter())
-    axes.yaxis.set_minor_formatter(ScalarFormatter())
+    # labels at 1, 2, 5 x 10^k only: a label on every minor tick overlaps its neighbours
+    axes.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axes.yaxis.set_minor_formatter(NullFormatter())
     axes.set_xlabel("nodes (N)")
     axes.set_ylabel("backward time per node (µs)")
     axes.set_title(f"Backward pass over a {kind} DAG of adds: time per node\n{machine()}", fontsize=9)
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend()
+    axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)  # beside the lines, not over them
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)
@@ -125,7 +149,8 @@ def main() -> None:
     parser.add_argument("--kinds", nargs="+", default=list(KINDS), choices=list(KINDS))
     parser.add_argument("--sizes", nargs="+", type=int, default=[1_000, 10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3, help="alternating rounds (default 3)")
-    parser.add_argument("--book-max", type=int, default=10_000, help="largest wide DAG for the book")
+    parser.add_argument("--book-max", type=int, default=10_000,
+                        help="largest graph for the engines that cannot run every size (book, dezero, micrograd)")
     parser.add_argument("--plot", type=Path, help="save a PNG of the first kind's backward time per node")
     add_clock_option(parser)
     args = parser.parse_args()
@@ -138,8 +163,11 @@ def main() -> None:
     per_engine: dict[tuple[str, str], tuple[list[int], list[float]]] = {}
     for kind in args.kinds:
         for n in args.sizes:
-            running = [e for e in engines if not (e.name == "book" and kind == "wide" and n > args.book_max)]
-            runs = alternate({e.name: functools.partial(measure, e, kind, n, 0) for e in running}, args.repeat)
+            running = [e for e in engines if n <= limit(e.name, kind, args.book_max)]
+            # a pass over a small graph takes milliseconds, where a scheduler tick or a cache
+            # refill is a large share: more rounds there, so that the exponent's small end holds
+            rounds = args.repeat * max(1, SMALL // n)
+            runs = alternate({e.name: functools.partial(measure, e, kind, n, 0) for e in running}, rounds)
             for name, results in runs.items():
                 forward = median(r[0] for r in results)
                 backward = median(r[1] for r in results)
@@ -147,7 +175,8 @@ def main() -> None:
                 sizes, seconds = per_engine.setdefault((kind, name), ([], []))
                 sizes.append(n)
                 seconds.append(backward)
-    print(f"Backward over chains and wide DAGs; medians of {args.repeat} alternating rounds")
+    print(f"Backward over chains and wide DAGs; medians of {args.repeat} alternating rounds "
+          f"({args.repeat} x {SMALL:,} / N below {SMALL:,} nodes)")
     print(machine())
     print(table(["engine", "graph", "nodes", "forward s", "backward s", "backward us/node"], rows))
     print()
@@ -155,8 +184,11 @@ def main() -> None:
                  for (kind, name), (sizes, seconds) in per_engine.items() if len(sizes) > 1]
     if exponents:
         print(table(["engine", "graph", "nodes", "scaling exponent"], exponents))
-    if "wide" in args.kinds and any(n > args.book_max for n in args.sizes) and "book" in args.engines:
-        notes.append(f"book: wide DAGs above {args.book_max:,} nodes skipped (quadratic backward)")
+    for engine in engines:
+        for kind in args.kinds:
+            if any(n > limit(engine.name, kind, args.book_max) for n in args.sizes):
+                notes.append(f"{engine.name}: {kind} graphs above {limit(engine.name, kind, args.book_max):,} nodes "
+                             f"skipped ({LIMITED[engine.name][1]})")
     if args.plot:
         kind = args.kinds[0]
         series = {name: (sizes, [s / n * 1e6 for s, n in zip(seconds, sizes)])

@@ -35,7 +35,6 @@ import numpy as np
 import numpy.typing as npt
 
 import refengine
-from specs.properties.memory import cyclic_gc_off
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK_FILE = ROOT / "tests" / "fixtures" / "book_step18.py"
@@ -45,6 +44,8 @@ T = TypeVar("T")
 
 ENGINES = ("refengine", "book")
 PEERS = ("micrograd", "mygrad", "dezero", "torch")
+# Engines whose memory tracemalloc cannot see: torch's tensors live in its own C++ allocator.
+UNTRACED = frozenset({"torch"})
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,6 @@ def _dezero() -> Engine:
 
 
 def _torch() -> Engine:
-    # Written to torch's documented API; torch was not installed where these benchmarks ran.
     torch = importlib.import_module("torch")
     torch.set_num_threads(1)  # a single-threaded engine, like the others
     return Engine(
@@ -150,10 +150,13 @@ _PEER_LOADERS: dict[str, Callable[[], Engine]] = {
 }
 
 
-def load_engines(names: Iterable[str], *, arrays: bool = False) -> tuple[list[Engine], list[str]]:
+def load_engines(
+    names: Iterable[str], *, arrays: bool = False, traced: bool = False
+) -> tuple[list[Engine], list[str]]:
     """The engines called `names` that can run here, and one note per engine skipped.
 
-    With `arrays`, scalar-only engines (micrograd) are skipped too.
+    With `arrays`, scalar-only engines (micrograd) are skipped too; with `traced`, engines whose
+    memory tracemalloc cannot see (torch).
     """
     engines: list[Engine] = []
     notes: list[str] = []
@@ -170,6 +173,9 @@ def load_engines(names: Iterable[str], *, arrays: bool = False) -> tuple[list[En
                 continue
         if arrays and engine.scalar_only:
             notes.append(f"{name}: skipped, it holds Python floats, not arrays")
+            continue
+        if traced and name in UNTRACED:
+            notes.append(f"{name}: skipped, tracemalloc cannot see its memory (its own C++ allocator)")
             continue
         engines.append(engine)
     return engines, notes
@@ -232,9 +238,17 @@ def timed(action: Callable[[], T]) -> tuple[T, float]:
 
 @contextlib.contextmanager
 def collector_off(off: bool = True) -> Iterator[None]:
-    """Switch the cyclic garbage collector off inside the block (when `off`), then back on."""
-    with cyclic_gc_off() if off else contextlib.nullcontext():
+    """Switch the cyclic garbage collector off inside the block (when `off`), then back as it was."""
+    # Not specs' cyclic_gc_off: importing the suite brings Hypothesis, ~28,000 more objects for
+    # every full collection to walk, and the graph benchmarks measure the collector's share.
+    enabled = gc.isenabled()
+    if off:
+        gc.disable()
+    try:
         yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Traced:

@@ -27,6 +27,7 @@ import numpy as np
 from benchlib import (
     ENGINES,
     PEERS,
+    UNTRACED,
     Traced,
     add_clock_option,
     load_engines,
@@ -118,7 +119,9 @@ def main() -> None:
             rows.append([name, *["-"] * 6])
             notes.append(f"{name}: {timing['error']}")
             continue
-        traced = {} if args.no_trace else in_child(name, n, traced=True, clock=args.clock)
+        if name in UNTRACED:
+            notes.append(f"{name}: no traced peak, tracemalloc cannot see its own C++ allocator")
+        traced = {} if args.no_trace or name in UNTRACED else in_child(name, n, traced=True, clock=args.clock)
         peak_traced = traced.get("peak_traced")
         rows.append([
             name,

@@ -64,7 +64,7 @@ def main() -> None:
     parser.add_argument("--engines", nargs="+", default=[*ENGINES, *PEERS], choices=[*ENGINES, *PEERS])
     args = parser.parse_args()
     shape = tuple(args.shape)
-    engines, notes = load_engines(args.engines, arrays=True)
+    engines, notes = load_engines(args.engines, arrays=True, traced=True)
     array = float(np.ones(shape).nbytes)
     print(f"Memory in arrays of {'x'.join(map(str, shape))} float64 ({array / 1e6:.0f} MB), traced by tracemalloc")
     print(machine())

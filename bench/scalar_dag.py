@@ -36,6 +36,7 @@ from benchlib import (
     PEERS,
     Engine,
     Node,
+    UNTRACED,
     Traced,
     add_clock_option,
     alternate,
@@ -193,8 +194,12 @@ def main() -> None:
         backward = median(t[0][1] for t in runs) / n * 1e6
         ratio = f"{total(engine.name, False) / book_total:.2f}" if book_total else "-"
         graph, peak = memory[engine.name]
+        untraced = engine.name in UNTRACED
+        per_node: list[object] = ["-", "-"] if untraced else [round(graph / n), round(peak / n)]
         rows.append([engine.name, forward, backward, total(engine.name, False) / n * 1e6, ratio,
-                     total(engine.name, True) / n * 1e6, round(graph / n), round(peak / n)])
+                     total(engine.name, True) / n * 1e6, *per_node])
+        if untraced:
+            notes.append(f"{engine.name}: no bytes per node, tracemalloc cannot see its own C++ allocator")
     floor = timings[FLOOR]
     rows.append([FLOOR, median(t[0][0] for t in floor) / n * 1e6, median(t[0][1] for t in floor) / n * 1e6,
                  total(FLOOR, False) / n * 1e6, f"{total(FLOOR, False) / book_total:.2f}" if book_total else "-",
