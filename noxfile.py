@@ -44,7 +44,7 @@ TARGETS: dict[str, Target] = {
     "dezero": Target("dezero", ("dezero==0.0.13", "numpy==1.23.5", "matplotlib==3.7.5"), own_numpy=True),
     "dezero-simple": Target("dezero-simple", ("dezero==0.0.13", "numpy==1.23.5", "matplotlib==3.7.5"), own_numpy=True),
     "chainer": Target("chainer", ("chainer==7.8.1", "numpy==1.26.4"), ("wheel==0.45.1", "setuptools==65.5.0"),
-                      no_build_isolation=True),
+                      no_build_isolation=True, own_numpy=True),
     "torch": Target("torch", ("torch==2.13.0",), heavy="torch is a large install (a local CPU build here)"),
     "mygrad": Target("mygrad", ("mygrad==2.5.0",)),
     "micrograd": Target("micrograd", ("micrograd==0.1.0",)),
