@@ -35,11 +35,6 @@ NOTES: Final[dict[tuple[str, str], str]] = {
         "retain_grad=True maps to `Tensor.retain_grad()`, a flag that stays on the tensor: after "
         "`v1.backward(retain_grad=True)` a later plain `v1.backward()` still keeps v1's grad. DeZero's "
         "retain_grad holds for one call. A difference of design, not a torch bug."),
-    ("torch", "deep-graph-backward"): (
-        "not yet explained: under the suite (isolated or --in-process) the process dies with SIGSEGV on the "
-        "100,001-node chain, while a plain script doing the same steps (torch.ones_like seed, retain_graph=True, "
-        "release with the cyclic collector off) gives x.grad 100001.0 and frees the chain. The adapter's part in "
-        "it is not ruled out; until it is, read this cell as unknown, not as a torch bug."),
     ("mygrad", "retain-grad-false-keeps-only-leaf-grads"): (
         "grads kept by default: mygrad keeps every tensor's grad after `backward()`; it has no retain_grad. By design."),
     ("mygrad", "grads-accumulate-across-backward-calls"): (

@@ -60,7 +60,10 @@ class TorchEngine:
         return cast(object, tensor.requires_grad_() if tensor.is_floating_point() else tensor)
 
     def _made_here(self, tensor: object) -> object:
-        if getattr(tensor, "grad_fn") is not None:
+        # `is_leaf`, not `grad_fn is not None`: reading `.grad_fn` gives the autograd node a Python
+        # object, and torch 2.13 frees a chain of such nodes recursively: past ~50,000 of them
+        # (20,000 are fine) the C stack overflows and the process dies with SIGSEGV on release.
+        if not getattr(tensor, "is_leaf"):
             key = id(tensor)
             self._made[key] = weakref.ref(tensor, lambda _: self._made.pop(key, None))
         return tensor

@@ -7,6 +7,8 @@ deviation into a pass, or a pass into a failure, shows here.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Final
 
 import pytest
@@ -64,3 +66,16 @@ def test_grads_are_ndarrays_in_the_leaf_dtype(name: str) -> None:
     assert isinstance(grad, np.ndarray) and grad.dtype == np.float32
     assert grad.tolist() == [12.0, -16.0]
     assert engine.data(y).dtype == np.float32
+
+
+def test_torch_frees_a_deep_chain_the_adapter_built() -> None:
+    """The adapter reads no `.grad_fn` while building: that made torch free the chain recursively (SIGSEGV).
+
+    Run by the command line, in child processes, so that a regression is a failed property in
+    a report, not a crash of this test run.
+    """
+    engine_or_skip("torch")
+    done = subprocess.run([sys.executable, "-m", "specs", "check", "torch", "--only", "deep-graph-backward",
+                           "--database", "none"], capture_output=True, text=True, timeout=600, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PASS  deep-graph-backward" in done.stdout
