@@ -44,6 +44,7 @@ T = TypeVar("T")
 
 ENGINES = ("refengine", "book")
 PEERS = ("micrograd", "mygrad", "dezero", "torch")
+PROBES = ("two-objects",)  # not engines to use: how fast an object model can be (bench/two_objects.py)
 # Engines whose memory tracemalloc cannot see: torch's tensors live in its own C++ allocator.
 UNTRACED = frozenset({"torch"})
 
@@ -142,7 +143,14 @@ def _torch() -> Engine:
     )
 
 
+def _two_objects() -> Engine:
+    probe = importlib.import_module("two_objects")  # bench/ is on sys.path: the scripts run from it
+    return Engine("two-objects", leaf=probe.Variable, add=probe.add, square=probe.square,
+                  backward=lambda y: y.backward(), grad=lambda v: v.grad)
+
+
 _PEER_LOADERS: dict[str, Callable[[], Engine]] = {
+    "two-objects": _two_objects,
     "micrograd": _micrograd,
     "mygrad": _mygrad,
     "dezero": _dezero,

@@ -34,6 +34,7 @@ from benchlib import (
     Array,
     ENGINES,
     PEERS,
+    PROBES,
     Engine,
     Node,
     UNTRACED,
@@ -165,7 +166,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--nodes", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5, help="alternating rounds (default 5)")
-    parser.add_argument("--engines", nargs="+", default=[*ENGINES, *PEERS], choices=[*ENGINES, *PEERS])
+    parser.add_argument("--engines", nargs="+", default=[*ENGINES, *PEERS], choices=[*ENGINES, *PEERS, *PROBES],
+                        help="default: refengine, the book and every installed peer; two-objects is a probe "
+                             "(bench/two_objects.py)")
     parser.add_argument("--seed", type=int, default=0)
     add_clock_option(parser)
     args = parser.parse_args()
