@@ -45,10 +45,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                          "shared by every worker, or none (the default)")
 
 
+DATABASE = pytest.StashKey["ExampleDatabase | None"]()  # what --specs-database opened
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Declare the marker the conformance tests carry; check that --specs-database can be opened."""
     config.addinivalue_line("markers", f"{MARKER}: a conformance property of the specs suite")
-    _database(config)
+    config.stash[DATABASE] = _database(config)  # opened (and a Redis server pinged) once, here
 
 
 def _database(config: pytest.Config) -> ExampleDatabase | None:
@@ -85,7 +88,7 @@ def specs_options(request: pytest.FixtureRequest) -> Iterator[Options]:
             max_examples=int(config.getoption("--specs-max-examples") or settings().max_examples),
             seed=int(seed) if seed is not None and str(seed).lstrip("-").isdigit() else None,
             timeout=float(config.getoption("--specs-timeout")),
-            database=_database(config),
+            database=config.stash[DATABASE],
         )
     finally:
         settings.load_profile(BEFORE)
