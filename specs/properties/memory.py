@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import tracemalloc
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Final
 
@@ -78,6 +78,25 @@ def _freed_code(example: tuple[Graph, bool | None]) -> str:
     return graph_code(graph) + (f"{name_of(graph, graph.output)}.backward({flag})\n" if retain_grad is not None else "")
 
 
+@contextmanager
+def _tracing() -> Iterator[Callable[[], int]]:
+    """Trace allocations; yield a function giving the peak in bytes above what was traced at the start.
+
+    Tracing may already be on (a replayed snippet or the target started it): then the peak is
+    reset rather than restarted, and tracing is left on as it was found.
+    """
+    was_tracing = tracemalloc.is_tracing()
+    if not was_tracing:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    baseline = tracemalloc.get_traced_memory()[0]
+    try:
+        yield lambda: tracemalloc.get_traced_memory()[1] - baseline
+    finally:
+        if not was_tracing:
+            tracemalloc.stop()
+
+
 ARRAY_SIZE: Final = 1 << 16  # float64 elements: 512 KiB an array, far above per-object overhead
 SHORT_CHAIN, LONG_CHAIN = 2, 16
 GROWTH_ALLOWED: Final = 2.0  # arrays; a kept chain adds LONG_CHAIN - SHORT_CHAIN = 14, tracing noise is far below 1
@@ -86,17 +105,14 @@ GROWTH_ALLOWED: Final = 2.0  # arrays; a kept chain adds LONG_CHAIN - SHORT_CHAI
 def _peak_arrays(engine: Engine, squares: int) -> float:
     """Peak traced memory of a chain of squares under no_grad(), in arrays of ARRAY_SIZE."""
     gc.collect()
-    tracemalloc.start()
-    try:
+    with _tracing() as peak:
         x = engine.variable(np.ones(ARRAY_SIZE))
         with engine.no_grad():
             y = engine.square(x)
             for _ in range(squares - 1):
                 y = engine.square(y)
         del x, y
-        return tracemalloc.get_traced_memory()[1] / (ARRAY_SIZE * 8)
-    finally:
-        tracemalloc.stop()
+        return peak() / (ARRAY_SIZE * 8)
 
 
 def check_no_grad_memory(engine: Engine, _: None) -> None:
@@ -121,12 +137,9 @@ def _backward_peak_arrays(engine: Engine, squares: int) -> float:
     for _ in range(squares - 1):
         y = engine.square(y)
     gc.collect()
-    tracemalloc.start()
-    try:
+    with _tracing() as peak:
         engine.backward(y, retain_grad=False)
-        return tracemalloc.get_traced_memory()[1] / (ARRAY_SIZE * 8)
-    finally:
-        tracemalloc.stop()
+        return peak() / (ARRAY_SIZE * 8)
 
 
 def check_backward_memory(engine: Engine, _: None) -> None:

@@ -38,12 +38,13 @@ def check_seed(engine: Engine, graph: Graph) -> None:
         _check_grad(graph, index, engine.grad(handles[index]), twice, _seed_line(graph))
 
 
-def _unchanged(what: str, kept: FloatArray, copy: FloatArray, calls: str) -> None:
+def _unchanged(what: str, kept: FloatArray, copy: FloatArray, by: str, code: str) -> None:
+    """Raise a Violation unless `kept` still holds `copy`'s values; `code` ends where `kept` is printed."""
     if kept.tobytes() != copy.tobytes():
         raise Violation(
-            f"{what} was changed in place by {' then '.join(calls.splitlines())}: it held {short(copy)}, now "
-            f"{short(kept)} (write x.grad = x.grad + gx, never x.grad += gx, and never modify gy)",
-            f"{calls}\nprint(kept)  # expected {short(copy)}",
+            f"{what} was changed in place by {by}: it held {short(copy)}, now {short(kept)} (an array once "
+            "handed out is never modified: write x.grad = x.grad + gx, not x.grad += gx, and never modify gy)",
+            f"{code}\nprint(kept)  # expected {short(copy)}",
         )
 
 
@@ -65,14 +66,17 @@ def check_handed_out(engine: Engine, graph: Graph) -> None:
     seed = _seed(graph)
     engine.set_grad(handles[-1], seed)
     engine.backward(handles[-1], retain_grad=False)
-    calls = _seed_line(graph)
-    _unchanged(f"the array set as {output}.grad (the seed)", seed, _seed(graph), f"seed = {output}.grad = ...\n{calls}")
+    first = _seed_line(graph).replace(f"{output}.grad = ", "kept = ").replace(f"\n{output}.backward()", "")
+    first += f"\n{output}.grad = kept\n{output}.backward()"
+    _unchanged(f"the array set as {output}.grad (the seed)", seed, _seed(graph), f"{output}.backward()", first)
     given = _hand_out(engine, handles, reached)
-    more = f"{output}.backward()"
+    again = f"{output}.backward()"
     engine.backward(handles[-1], retain_grad=False)
+    calls = _seed_line(graph)
     for index, kept, copy in given:
         name = name_of(graph, index)
-        _unchanged(f"the array {name}.grad held after the first pass", kept, copy, f"{calls}\nkept = {name}.grad\n{more}")
+        _unchanged(f"the array {name}.grad held after the first pass", kept, copy, f"a second {again}",
+                   f"{calls}\nkept = {name}.grad\n{again}")
     given = _hand_out(engine, handles, reached)
     for index in reached:
         engine.cleargrad(handles[index])
@@ -80,8 +84,8 @@ def check_handed_out(engine: Engine, graph: Graph) -> None:
     clears = "\n".join(f"{name_of(graph, i)}.cleargrad()" for i in reached)
     for index, kept, copy in given:
         name = name_of(graph, index)
-        _unchanged(f"the array {name}.grad held before cleargrad()", kept, copy,
-                   f"{calls}\n{more}\nkept = {name}.grad\n{clears}\n{more}")
+        _unchanged(f"the array {name}.grad held before cleargrad()", kept, copy, f"cleargrad() and {again}",
+                   f"{calls}\n{again}\nkept = {name}.grad\n{clears}\n{again}")
 
 
 def _describe(graph: Graph) -> tuple[frozenset[str], int]:
