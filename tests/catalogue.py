@@ -6,34 +6,12 @@ sees them exactly as it sees a learner's engine.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Final
 
-from tests.conftest import FIXTURES
+from tests.broken_engine import BOOK, BrokenEngine
+from tests.catalogue_props import PROPS_CATALOGUE
 
-BOOK: Final = FIXTURES / "book_step18.py"
-
-
-@dataclass(frozen=True)
-class BrokenEngine:
-    """One bug: the text it replaces in the book's engine, and the property that must catch it."""
-
-    name: str
-    old: str
-    new: str
-    caught_by: str
-    prelude: str = ""  # helper code the bug needs, put before the engine's classes
-
-    def write(self, directory: Path) -> Path:
-        """Write the broken engine to `directory/<name>.py` and return the path."""
-        source = BOOK.read_text()
-        assert source.count(self.old) == 1, f"{self.name}: the patched text must occur once in the book"
-        path = directory / f"{self.name}.py"
-        source = source.replace(self.old, self.new).replace("\n\nclass Config:", f"\n\n{self.prelude}class Config:")
-        path.write_text(source)
-        return path
-
+__all__ = ["BOOK", "BY_NAME", "CATALOGUE", "BrokenEngine"]
 
 CATALOGUE: Final = (
     # ordering
@@ -180,5 +158,6 @@ CATALOGUE: Final = (
         "            if not isinstance(data, (np.ndarray, float)):\n",
         "variable-rejects-non-ndarray",
     ),
+    *PROPS_CATALOGUE,  # issue 12's groups 3-10 and other slips (tests/catalogue_props.py)
 )
 BY_NAME: Final = {engine.name: engine for engine in CATALOGUE}

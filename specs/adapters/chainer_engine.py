@@ -17,6 +17,7 @@ from specs.adapters.protocol import Handle
 from specs.adapters.importing import import_engine, version_of
 
 UNSUPPORTED: Final[Mapping[str, str]] = {
+    "using-config-rejects-unknown-names": "chainer's configuration is open by design: using_config sets any name",
     "config-restored-after-exception": "half its scenarios raise from inside square on an object array, and chainer's "
     "type check rejects object arrays (InvalidType) before square runs; operation-sequences-match-model leaves "
     "blocks by exceptions too",
@@ -47,6 +48,10 @@ class ChainerEngine(DezeroStyle):
     def unsupported(self) -> Mapping[str, str]:
         """The exception-in-op probe, which chainer's type check stops before its op runs."""
         return UNSUPPORTED
+
+    def generation(self, node: object) -> int:
+        """`node.rank`, chainer's name for DeZero's generation (same rule), of a Variable or a FunctionNode."""
+        return int(getattr(node, "rank"))
 
     def backward(self, x: Handle, *, retain_grad: bool) -> None:
         """`x.backward()`, first seeding `x.grad` with ones when x has more than one element."""

@@ -76,6 +76,17 @@ class DezeroStyle:
         """`x.creator`."""
         return _attribute(x, "creator")
 
+    def generation(self, node: object) -> int:
+        """`node.generation` of a Variable or a Function, which must be an integer."""
+        value = _attribute(node, "generation")
+        if isinstance(value, int | np.integer) and not isinstance(value, bool):
+            return int(value)
+        raise TypeError(f"the target's {type(node).__name__}.generation is {value!r}, not an integer")
+
+    def set_grad(self, x: Handle, grad: FloatArray) -> None:
+        """`x.grad = grad`."""
+        setattr(x, "grad", grad)
+
     def backward(self, x: Handle, *, retain_grad: bool) -> None:
         """`x.backward()`, passing `retain_grad=True` only when asked, so pre-step-18 engines run."""
         method = _attribute(x, "backward")

@@ -17,7 +17,7 @@ import numpy as np
 
 from specs.adapters.importing import import_engine
 from specs.adapters.modeless import WithoutGradMode
-from specs.adapters.protocol import Handle
+from specs.adapters.protocol import Handle, MissingName
 from specs.ir import FloatArray
 
 FUNCTIONAL: Final = "jax has no grad mode: it differentiates functions, and records nothing while computing"
@@ -29,6 +29,9 @@ UNSUPPORTED: Final[Mapping[str, str]] = {
     "retain-grad-true-keeps-intermediate-grads": "jax arrays hold no grad: only leaves get one, from vjp",
     "grads-accumulate-across-backward-calls": "jax returns gradients; it keeps none to accumulate",
     "graph-freed-by-reference-counting": "jax records no graph to free",
+    "generations-follow-the-graph": "jax records no graph, so nothing has a generation",
+    "output-grad-set-beforehand-seeds-backward": "jax arrays hold no grad to seed with",
+    "handed-out-grads-are-never-mutated": "jax returns new gradients and keeps none to accumulate",
     "variable-rejects-non-ndarray": "the rule is DeZero's own input check; jnp.asarray takes any array-like",
 }
 IMPORT_LINES = """import jax, jax.numpy as jnp
@@ -87,6 +90,14 @@ class JaxEngine(WithoutGradMode):
     def creator(self, x: Handle) -> object | None:
         """None: jax records no Function."""
         return None
+
+    def generation(self, node: object) -> int:
+        """Declared unsupported: jax records no graph."""
+        raise MissingName("generation")
+
+    def set_grad(self, x: Handle, grad: FloatArray) -> None:
+        """Declared unsupported: jax arrays hold no grad."""
+        raise MissingName("grad")
 
     def backward(self, y: Handle, *, retain_grad: bool) -> None:
         """Set each leaf y depends on to its grad: vjp of the replayed expression, pulled back from ones."""

@@ -16,7 +16,7 @@ import numpy as np
 
 from specs.adapters.importing import import_engine, version_of
 from specs.adapters.modeless import WithoutGradMode
-from specs.adapters.protocol import Handle
+from specs.adapters.protocol import Handle, MissingName
 from specs.ir import FloatArray
 
 NO_GRAD_MODE: Final = "micrograd always records the graph: it has no grad mode"
@@ -24,6 +24,10 @@ UNSUPPORTED: Final[Mapping[str, str]] = {
     "Config": NO_GRAD_MODE,
     "no_grad": NO_GRAD_MODE,
     "using_config": NO_GRAD_MODE,
+    "generations-follow-the-graph": "micrograd's Values have no generation: its backward sorts them by a recursive walk",
+    "output-grad-set-beforehand-seeds-backward": "micrograd's backward always seeds the output's grad with 1",
+    "handed-out-grads-are-never-mutated": "micrograd's grads are Python numbers per element, gathered into a new array "
+    "on every read: nothing handed out can be observed",
     "variable-rejects-non-ndarray": "the rule is DeZero's own input check; micrograd's Value wraps any number by design",
 }
 IMPORT_LINES = """from micrograd.engine import Value
@@ -70,6 +74,14 @@ class MicrogradEngine(WithoutGradMode):
         """The `_backward` closure of x's op (of its first element), or None for a leaf."""
         first = x.flat[0] if isinstance(x, np.ndarray) else x
         return getattr(first, "_backward") if getattr(first, "_prev") else None
+
+    def generation(self, node: object) -> int:
+        """Declared unsupported: micrograd's Values have no generation."""
+        raise MissingName("generation")
+
+    def set_grad(self, x: Handle, grad: FloatArray) -> None:
+        """Declared unsupported: micrograd's backward always seeds 1."""
+        raise MissingName("grad")
 
     def backward(self, x: Handle, *, retain_grad: bool) -> None:
         """`v.backward()` on each element: micrograd keeps every grad whatever retain_grad says."""

@@ -14,11 +14,15 @@ from typing import Final, cast
 import numpy as np
 
 from specs.adapters.importing import import_engine
-from specs.adapters.protocol import Handle
+from specs.adapters.protocol import Handle, MissingName
 from specs.ir import FloatArray
 
 UNSUPPORTED: Final[Mapping[str, str]] = {
     "using_config": "mygrad's only context is no_autodiff: nothing switches graph tracking on or to a given value",
+    "generations-follow-the-graph": "mygrad tensors have no generation",
+    "output-grad-set-beforehand-seeds-backward": "mygrad's backward takes its seed as an argument; .grad is set by it",
+    "handed-out-grads-are-never-mutated": "the adapter reads mygrad's grads as copies, so the check would pass whatever "
+    "mygrad did",
     "variable-rejects-non-ndarray": "the rule is DeZero's own input check; mygrad.Tensor takes any array-like "
     "(like np.asarray) by design",
 }
@@ -67,6 +71,14 @@ class MygradEngine:
     def creator(self, x: Handle) -> object | None:
         """`x.creator`, the Operation that made x."""
         return cast(object, getattr(x, "creator"))
+
+    def generation(self, node: object) -> int:
+        """Declared unsupported: mygrad tensors have no generation."""
+        raise MissingName("generation")
+
+    def set_grad(self, x: Handle, grad: FloatArray) -> None:
+        """Declared unsupported: mygrad's backward takes its seed as an argument."""
+        raise MissingName("grad")
 
     def backward(self, x: Handle, *, retain_grad: bool) -> None:
         """`x.backward()`: mygrad always keeps every grad."""

@@ -64,6 +64,14 @@ class Engine(Protocol):
         """`x.creator`."""
         ...
 
+    def generation(self, node: object) -> int:
+        """`node.generation` of a Variable or of a Function (a creator)."""
+        ...
+
+    def set_grad(self, x: Handle, grad: FloatArray) -> None:
+        """Assign `x.grad = grad` (a seed for the next `x.backward()`)."""
+        ...
+
     def backward(self, x: Handle, *, retain_grad: bool) -> None:
         """Call `x.backward()`, or `x.backward(retain_grad=True)`."""
         ...

@@ -19,7 +19,7 @@ from typing import Final, cast
 import numpy as np
 
 from specs.adapters.importing import import_engine
-from specs.adapters.protocol import Handle
+from specs.adapters.protocol import Handle, MissingName
 from specs.ir import FloatArray
 
 UNSUPPORTED: Final[Mapping[str, str]] = {
@@ -27,6 +27,14 @@ UNSUPPORTED: Final[Mapping[str, str]] = {
     "Variable is a choice: torch.tensor takes any array-like, torch.from_numpy only ndarrays",
     "config-restored-after-exception": "half its scenarios raise from inside square on an object array, which no "
     "torch tensor can hold; operation-sequences-match-model leaves blocks by exceptions too",
+    "generations-follow-the-graph": "torch numbers no generations: its autograd engine orders nodes by sequence number",
+    "output-grad-set-beforehand-seeds-backward": "torch's backward takes its seed as an argument (the adapter passes "
+    "ones); a .grad set beforehand is not a seed",
+    "handed-out-grads-are-never-mutated": "the adapter reads torch's grads as copies (torch itself accumulates .grad in "
+    "place), so the check would pass whatever torch did",
+    "using-config-rejects-unknown-names": "torch has one grad-mode switch and no config names: the adapter, not torch, "
+    "would reject a name",
+    "using-config-reads-old-value-on-entry": "torch.set_grad_enabled, which plays using_config, switches when made",
     "no-grad-forward-memory-bounded": "tracemalloc sees numpy's allocations, not torch's CPU allocator, so the "
     "measurement would pass whatever torch kept",
 }
@@ -90,6 +98,14 @@ class TorchEngine:
     def creator(self, x: Handle) -> object | None:
         """`x.grad_fn`."""
         return cast(object, getattr(x, "grad_fn"))
+
+    def generation(self, node: object) -> int:
+        """Declared unsupported: torch has no generation."""
+        raise MissingName("generation")
+
+    def set_grad(self, x: Handle, grad: FloatArray) -> None:
+        """Declared unsupported: torch's backward takes its seed as an argument."""
+        raise MissingName("grad")
 
     def backward(self, x: Handle, *, retain_grad: bool) -> None:
         """`x.backward(ones_like(x), retain_graph=True)`, after `.retain_grad()` on x's non-leaf ancestors."""

@@ -4,13 +4,28 @@ from __future__ import annotations
 
 from typing import Final
 
-from specs.properties import config, extended, graphs, memory, sequences, variable
+from specs.properties import (
+    config,
+    extended,
+    generations,
+    graphs,
+    memory,
+    recursion,
+    seeding,
+    sequences,
+    using_config,
+    variable,
+)
 from specs.properties.base import TIERS, Property, Tier, Trial, Violation
 
 PROPERTIES: Final[tuple[Property, ...]] = (
     *graphs.PROPERTIES,
+    *seeding.PROPERTIES,
+    *generations.PROPERTIES,
     *config.PROPERTIES,
+    *using_config.PROPERTIES,
     *variable.PROPERTIES,
+    *recursion.PROPERTIES,
     *sequences.PROPERTIES,
     *memory.PROPERTIES,
     *extended.PROPERTIES,
