@@ -105,7 +105,7 @@ class Session:
             tb = tb.tb_next  # drop the suite's own frames (the exec call)
         frames = traceback.extract_tb(tb)
         own = [frame.lineno for frame in frames if frame.filename == filename]
-        line = (own[-1] if own else getattr(error, "lineno", None)) if tb or isinstance(error, SyntaxError) else None
+        line = (own[0] if own else getattr(error, "lineno", None)) if tb or isinstance(error, SyntaxError) else None
         text = "".join(traceback.format_exception(type(error), error, tb)).rstrip().splitlines()
         if len(text) > TRACEBACK_LINES:
             text = text[:2] + ["    ..."] + text[-TRACEBACK_LINES + 3:]
@@ -159,7 +159,7 @@ class Session:
         index, number, count = before[-1]
         following = [n for n, _ in markers if n > number]
         cell = "\n".join(lines[number:following[0] - 1 if following else len(lines)])
-        where = f"In [{count}]" if count else f"cell {index} (`# In[ ]:` at line {number})"
+        where = f"In [{count}]" if count else f"cell {index}, `# In[ ]:` at line {number},"
         return self._failure(error, filename, where, cell, bound_names([statement]), offset=number)
 
 

@@ -99,9 +99,10 @@ def _load_file(path: Path) -> Target:
         raise TargetLoadError(f"cannot read {path}: {_one_line(error)}") from None
     module = _fresh_module(path)
     target = Target(str(path), vars(module))
+    filename = str(path.resolve())  # absolute: the load runs in the file's folder
     try:
         with beside(path):
-            failures = Session(module).file(source, str(path))
+            failures = Session(module).file(source, filename)
     except SyntaxError as error:
         raise TargetLoadError(f"syntax error in {path}, line {error.lineno}: {error.msg}") from None
     _conclude(target, failures, [])

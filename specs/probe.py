@@ -55,6 +55,14 @@ class Blocked(MissingName):
         return f"blocked by a piece of the book's API the target lacks: {self.gap.message}"
 
 
+class BlockedRun(BaseException):
+    """Carries a Blocked out of Hypothesis at once: a BaseException, which it does not shrink."""
+
+    def __init__(self, blocked: Blocked) -> None:
+        super().__init__(str(blocked))
+        self.blocked = blocked
+
+
 @runtime_checkable
 class Probed(Protocol):
     """An engine that carries the probe's findings."""

@@ -15,7 +15,7 @@ from hypothesis.errors import Flaky
 
 from specs.adapters.protocol import Engine, MissingName
 from specs.database import KeyedDatabase
-from specs.probe import blockers
+from specs.probe import Blocked, BlockedRun, blockers
 from specs.dot import counterexample_dot
 from specs.properties import PROPERTIES, Property, Trial, Violation
 from specs.report import PropertyResult, Report, Status
@@ -128,6 +128,9 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
         try:
             with time_limit(seconds):
                 trial.run(engine)
+        except Blocked as blocked:  # the same on every example: nothing to shrink
+            tally.calls_to_first_failure = tally.calls_to_first_failure or tally.calls
+            raise BlockedRun(blocked) from None
         except BaseException:
             tally.calls_to_first_failure = tally.calls_to_first_failure or tally.calls
             raise
@@ -157,6 +160,8 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
     except TargetHang as hang:
         status, message, replay = "failed", f"{hang} on the example below (a hang? it was not shrunk)", False
         snippet = _snippet(engine, tally.last, None)
+    except BlockedRun as run_blocked:
+        status, message = "failed", run_blocked.blocked.report_message()
     except MissingName as missing_name:
         status, message = "failed", missing_name.report_message()
     except Flaky as flaky:
