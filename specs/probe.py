@@ -117,9 +117,12 @@ def probe(namespace: Mapping[str, object]) -> Findings:
     config = namespace.get("Config")
     if config is not None and not hasattr(config, "enable_backprop"):
         found.gaps.append(_missing("Config", "enable_backprop", dir(config), frozenset({"Config"})))
-    for name in ("using_config", "no_grad"):
-        _check_context_manager(namespace, name, found)
-    _check_instances(namespace, found)
+    try:  # the target's own code runs here: whatever it raises, the properties report it
+        for name in ("using_config", "no_grad"):
+            _check_context_manager(namespace, name, found)
+        _check_instances(namespace, found)
+    except Exception:
+        pass
     return found
 
 
@@ -186,7 +189,7 @@ def _add_backward(self: object, gy: object) -> tuple[object, object]:
 def _check_context_manager(namespace: Mapping[str, object], name: str, found: Findings) -> None:
     """Call `using_config(...)` / `no_grad()` without entering it: is the result a context manager?"""
     function = namespace.get(name)
-    if not callable(function) or found.gap(f"Config.enable_backprop") is not None:
+    if not callable(function) or found.gap("Config.enable_backprop") is not None:
         return
     try:
         made = function("enable_backprop", True) if name == "using_config" else function()
