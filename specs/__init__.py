@@ -15,6 +15,7 @@ from specs.adapters.protocol import Engine
 from specs.adapters.registry import ADAPTERS, named_engine
 from specs.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
 from specs.loader import Target, TargetLoadError, TargetSpec, load_target
+from specs.probe import lead_notes
 from specs.report import PropertyResult, Report
 from specs.isolation import Settings, run_isolated
 from specs.runner import Options, run, selected
@@ -33,7 +34,8 @@ def open_engine(spec: TargetSpec) -> tuple[Engine, list[str]]:
     if isinstance(spec, str) and spec in ADAPTERS:
         return named_engine(spec), []
     target = load_target(spec)
-    return engine_for(target), target.notes
+    engine = engine_for(target)
+    return engine, lead_notes(engine.findings) + target.notes
 
 
 def check(

@@ -19,6 +19,8 @@ from typing import Final, TypeAlias
 
 import nbformat
 
+from specs.execution import Failure, Session, beside
+
 TargetSpec: TypeAlias = "str | Path | types.ModuleType | Mapping[str, object] | None"
 IMPORTED_NAMES: Final = "Variable, add, square, Config, using_config, no_grad"
 API_NAMES: Final = ("Variable", "Function", "add", "square", "Config", "using_config", "no_grad")
@@ -45,9 +47,10 @@ def load_target(spec: TargetSpec) -> Target:
     if not any(name in target.namespace for name in API_NAMES):
         raise TargetLoadError(f"{target.label} defines none of the step-18 names ({', '.join(API_NAMES)})")
     config = target.namespace.get("Config")
-    if getattr(config, "enable_backprop", True) is False:  # a notebook's last experiment, often
+    flag = getattr(config, "enable_backprop", True)
+    if flag is not True:  # a notebook's last experiment, often
         target.notes.append(
-            "the target left Config.enable_backprop = False after loading; every example starts from True"
+            f"the target left Config.enable_backprop = {flag!r} after loading; every example starts from True"
         )
     return target
 
@@ -87,19 +90,6 @@ def _fresh_module(path: Path) -> types.ModuleType:
     return module
 
 
-def _run(source: str, filename: str, where: str, module: types.ModuleType) -> None:
-    """Compile and run `source` in `module`, turning any failure into a TargetLoadError."""
-    try:
-        code = compile(source, filename, "exec")
-    except SyntaxError as error:
-        raise TargetLoadError(f"syntax error in {where}, line {error.lineno}: {error.msg}") from None
-    try:
-        exec(code, vars(module))
-    except BaseException as error:  # SystemExit and KeyboardInterrupt from a target too
-        line = traceback.extract_tb(error.__traceback__)[-1].lineno
-        raise TargetLoadError(f"{where} raised {_one_line(error)} (line {line})") from None
-
-
 def _load_file(path: Path) -> Target:
     if not path.is_file():
         raise TargetLoadError(f"no such file: {path}")
@@ -108,11 +98,37 @@ def _load_file(path: Path) -> Target:
     except (OSError, UnicodeDecodeError) as error:
         raise TargetLoadError(f"cannot read {path}: {_one_line(error)}") from None
     module = _fresh_module(path)
-    _run(source, str(path), str(path), module)
-    return Target(str(path), vars(module))
+    target = Target(str(path), vars(module))
+    filename = str(path.resolve())  # absolute: the load runs in the file's folder
+    try:
+        with beside(path):
+            failures = Session(module).file(source, filename)
+    except SyntaxError as error:
+        raise TargetLoadError(f"syntax error in {path}, line {error.lineno}: {error.msg}") from None
+    _conclude(target, failures, [])
+    return target
 
 
 _MAGIC: Final = re.compile(r"^(\s*)([%!]|\w+\s*=\s*!)")
+_RUN: Final = re.compile(r"^\s*%run\s")
+
+
+def _conclude(target: Target, failures: list[Failure], runs: list[str]) -> None:
+    """Note each failure; refuse only when a name of the API is missing because of one."""
+    missing = [name for name in API_NAMES if name not in target.namespace]
+    culprits = [name for name in missing if any(name in f.binds or name == f.undefined for f in failures)]
+    if "Variable" in missing and (failures or runs) and "Variable" not in culprits:
+        culprits.insert(0, "Variable")
+    if culprits or len(missing) == len(API_NAMES):
+        skipped = "".join(f"`{run}` was skipped; run it yourself or paste its definitions; " for run in runs)
+        cause = f"; {failures[0].summary()}" if failures else ""
+        if len(missing) == len(API_NAMES):
+            raise TargetLoadError(
+                f"{skipped}{target.label} defines none of the step-18 names ({', '.join(API_NAMES)}){cause}")
+        names = ", ".join(f"`{name}`" for name in culprits)
+        raise TargetLoadError(f"{skipped}{target.label}: {names} not defined{cause}")
+    for failure in failures:
+        target.notes.append(failure.note())
 
 
 def strip_magics(source: str) -> tuple[str, int]:
@@ -147,9 +163,22 @@ def _load_notebook(path: Path) -> Target:
         raise TargetLoadError(f"{path} has no code cells")
     module = _fresh_module(path)
     target = Target(str(path), vars(module))
-    for number, cell in enumerate(cells, start=1):
-        source, skipped = strip_magics(str(cell.get("source", "")))
-        if skipped:
-            target.notes.append(f"code cell {number}: skipped {skipped} IPython magic or shell line(s)")
-        _run(source, f"<{path.name} cell {number}>", f"{path} code cell {number}", module)
+    failures: list[Failure] = []
+    runs: list[str] = []
+    session = Session(module)
+    with beside(path):
+        for position, cell in enumerate(notebook.get("cells", []), start=1):
+            if cell.get("cell_type") != "code":
+                continue
+            text = str(cell.get("source", ""))
+            source, skipped = strip_magics(text)
+            count = cell.get("execution_count")
+            where = f"In [{count}]" if isinstance(count, int) else f"cell {position}"
+            if skipped:
+                target.notes.append(f"{where}: skipped {skipped} IPython magic or shell line(s)")
+                runs += [line.strip() for line in text.splitlines() if _RUN.match(line)]
+            failure = session.cell(source, f"{path.name} {where}", where)
+            if failure is not None:
+                failures.append(failure)
+    _conclude(target, failures, runs)
     return target

@@ -77,9 +77,10 @@ def _read(engine: Engine, handle: object) -> Seen | None:
 
 def _flag(engine: Engine) -> bool | None:
     try:
-        return engine.enable_backprop()
+        flag = engine.enable_backprop()
     except Exception:
         return None
+    return flag if isinstance(flag, bool) else None  # a str 'False' is not put back
 
 
 def _set_flag(engine: Engine, value: bool) -> None:

@@ -15,6 +15,7 @@ from hypothesis.errors import Flaky
 
 from specs.adapters.protocol import Engine, MissingName
 from specs.database import KeyedDatabase
+from specs.probe import Blocked, BlockedRun, blockers
 from specs.dot import counterexample_dot
 from specs.properties import PROPERTIES, Property, Trial, Violation
 from specs.report import PropertyResult, Report, Status
@@ -101,6 +102,10 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
     if reasons:
         message = f"{engine.label} has no counterpart for " + "; ".join(reasons)
         return PropertyResult(prop.id, prop.tier, "not-applicable", 0, 0.0, message), tally
+    blocked = blockers(engine, prop.needs)
+    if blocked:
+        message = "blocked by a piece of the book's API the target lacks: " + "; ".join(blocked)
+        return PropertyResult(prop.id, prop.tier, "failed", 0, 0.0, message), tally
     missing = sorted(prop.needs - engine.names())
     if missing:
         names = ", ".join(f"`{name}`" for name in missing)
@@ -123,6 +128,9 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
         try:
             with time_limit(seconds):
                 trial.run(engine)
+        except Blocked as blocked:  # the same on every example: nothing to shrink
+            tally.calls_to_first_failure = tally.calls_to_first_failure or tally.calls
+            raise BlockedRun(blocked) from None
         except BaseException:
             tally.calls_to_first_failure = tally.calls_to_first_failure or tally.calls
             raise
@@ -152,8 +160,10 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
     except TargetHang as hang:
         status, message, replay = "failed", f"{hang} on the example below (a hang? it was not shrunk)", False
         snippet = _snippet(engine, tally.last, None)
+    except BlockedRun as run_blocked:
+        status, message = "failed", run_blocked.blocked.report_message()
     except MissingName as missing_name:
-        status, message = "failed", f"{missing_name}, which this property needs"
+        status, message = "failed", missing_name.report_message()
     except Flaky as flaky:
         status, message = "failed", f"the target behaved differently on the same example: {flaky}"
         snippet = _snippet(engine, tally.last, None)

@@ -22,6 +22,10 @@ class MissingName(Exception):
         super().__init__(f"the target has no `{name}`")
         self.name = name
 
+    def report_message(self) -> str:
+        """The failed property's message."""
+        return f"{self}, which this property needs"
+
 
 class Engine(Protocol):
     """What the properties ask of a target, in the terms of DeZero step 18."""
@@ -88,8 +92,8 @@ class Engine(Protocol):
         """The target's `using_config(name, value)`."""
         ...
 
-    def enable_backprop(self) -> bool:
-        """Read the target's `Config.enable_backprop`."""
+    def enable_backprop(self) -> object:
+        """Read the target's `Config.enable_backprop`: the value it holds, a bool in a conforming engine."""
         ...
 
     def set_enable_backprop(self, value: bool) -> None:

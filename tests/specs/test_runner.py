@@ -22,7 +22,7 @@ def test_a_missing_name_fails_only_the_properties_that_need_it() -> None:
     by_id = {r.id: r for r in report.properties}
     assert by_id["forward-values-match-numpy"].status == "passed"
     assert by_id["no-grad-builds-no-graph"].status == "failed"
-    assert "has no `Config`, `no_grad`" in by_id["no-grad-builds-no-graph"].message
+    assert "has no `Config`; the target has no `no_grad`" in by_id["no-grad-builds-no-graph"].message
     assert "`using_config`" in by_id["config-restored-after-exception"].message
     assert not report.passed
 

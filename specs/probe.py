@@ -1,0 +1,261 @@
+"""The API probe: before any property runs, look for every name and attribute of the book's API.
+
+Each missing piece is found once, with the likely spelling from the target's own names
+("`Variable` has no `creator`; it has `creater`"), and every property that needs it is then
+failed as blocked by it, instead of each one printing its own traceback. When `add` or
+`square` is absent the probe takes it from what the target has (a later step's `Square` or
+`Pow`, the `+` and `**` operators, or the book's op defined on the target's own `Function`).
+The probe only calls the target's API as a learner would; it never creates an attribute.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Final, Protocol, runtime_checkable
+
+import numpy as np
+
+from specs.adapters.protocol import MissingName
+
+Op = Callable[..., object]
+TOP_LEVEL: Final = ("Variable", "Config", "using_config", "no_grad")
+VARIABLE_ATTRIBUTES: Final = ("data", "grad", "creator", "generation", "backward", "cleargrad")
+FUNCTION_ATTRIBUTES: Final = ("inputs", "outputs", "generation")
+GRAPH: Final = frozenset({"add", "square"})  # a property needing either builds a graph through Function
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    """A piece of the book's API that the target lacks or gets wrong in shape.
+
+    `piece` is its name ("Variable.creator", "square", "using_config"); `blocks` the top-level
+    names whose properties cannot run without it (the suite never touches the piece itself).
+    """
+
+    piece: str
+    message: str
+    blocks: frozenset[str] = frozenset()
+
+
+class Blocked(MissingName):
+    """A property reached a piece the probe found missing: the property is blocked by it."""
+
+    def __init__(self, gap: Gap) -> None:
+        super().__init__(gap.piece)
+        self.gap = gap
+
+    def __str__(self) -> str:
+        return self.gap.message
+
+    def report_message(self) -> str:
+        """The property's message: blocked, and by what."""
+        return f"blocked by a piece of the book's API the target lacks: {self.gap.message}"
+
+
+class BlockedRun(BaseException):
+    """Carries a Blocked out of Hypothesis at once: a BaseException, which it does not shrink."""
+
+    def __init__(self, blocked: Blocked) -> None:
+        super().__init__(str(blocked))
+        self.blocked = blocked
+
+
+@runtime_checkable
+class Probed(Protocol):
+    """An engine that carries the probe's findings."""
+
+    gaps: tuple[Gap, ...]
+
+
+@dataclass
+class Findings:
+    """What the probe found: the gaps, the ops to use, and notes for the report."""
+
+    gaps: list[Gap] = field(default_factory=list)
+    ops: dict[str, Op] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    def gap(self, piece: str) -> Gap | None:
+        """The gap for `piece`, if the target lacks it."""
+        return next((g for g in self.gaps if g.piece == piece), None)
+
+
+def blockers(engine: object, needs: frozenset[str]) -> list[str]:
+    """The messages of the gaps that block a property needing `needs`, one per gap."""
+    if not isinstance(engine, Probed):
+        return []
+    return [g.message for g in engine.gaps if g.blocks & needs]
+
+
+def likely(name: str, candidates: Iterable[str]) -> str | None:
+    """The target's own name that `name` is most likely a misspelling of, or None."""
+    names = [c for c in candidates if not c.startswith("__")]
+    squashed = {c.lower().replace("_", ""): c for c in names}
+    if name.lower().replace("_", "") in squashed:  # clear_grad, clearGrad, CONFIG
+        return squashed[name.lower().replace("_", "")]
+    close = difflib.get_close_matches(name, names, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _missing(owner: str | None, name: str, candidates: Iterable[str], blocks: frozenset[str]) -> Gap:
+    guess = likely(name, candidates)
+    subject = f"the target has no `{name}`" if owner is None else f"`{owner}` has no `{name}`"
+    hint = f"; it has `{guess}`" if guess else ""
+    return Gap(name if owner is None else f"{owner}.{name}", subject + hint, blocks)
+
+
+def probe(namespace: Mapping[str, object]) -> Findings:
+    """Look for every piece of the book's API in `namespace`; find or build `add` and `square`."""
+    found = Findings()
+    for name in TOP_LEVEL:
+        if name not in namespace:
+            found.gaps.append(_missing(None, name, namespace, frozenset({name})))
+    _resolve_ops(namespace, found)
+    config = namespace.get("Config")
+    if config is not None and not hasattr(config, "enable_backprop"):
+        found.gaps.append(_missing("Config", "enable_backprop", dir(config), frozenset({"Config"})))
+    try:  # the target's own code runs here: whatever it raises, the properties report it
+        for name in ("using_config", "no_grad"):
+            _check_context_manager(namespace, name, found)
+        _check_instances(namespace, found)
+    except Exception:
+        pass
+    return found
+
+
+def _resolve_ops(namespace: Mapping[str, object], found: Findings) -> None:
+    for name, make in (("square", _square_from), ("add", _add_from)):
+        function = namespace.get(name)
+        if callable(function):
+            found.ops[name] = function
+            continue
+        made = make(namespace)
+        if made is None:
+            found.gaps.append(_missing(None, name, namespace, frozenset({name})))
+            continue
+        op, how = made
+        found.ops[name] = op
+        found.notes.append(f"the target has no `{name}`: the suite used {how}")
+
+
+def _square_from(namespace: Mapping[str, object]) -> tuple[Op, str] | None:
+    square_class, pow_class = namespace.get("Square"), namespace.get("Pow")
+    variable, function = namespace.get("Variable"), namespace.get("Function")
+    if isinstance(square_class, type):
+        return (lambda x: square_class()(x)), "its `Square` class: `Square()(x)`"
+    if isinstance(variable, type) and hasattr(variable, "__pow__"):
+        return (lambda x: x**2), "`x ** 2` (its `Variable.__pow__`)"
+    if isinstance(pow_class, type):
+        return (lambda x: pow_class(2)(x)), "its `Pow` class: `Pow(2)(x)`"
+    if isinstance(function, type):
+        book = type("Square", (function,), {"forward": _square_forward, "backward": _square_backward})
+        return (lambda x: book()(x)), "the book's `Square`, defined as a subclass of its `Function`"
+    return None
+
+
+def _add_from(namespace: Mapping[str, object]) -> tuple[Op, str] | None:
+    add_class, variable, function = namespace.get("Add"), namespace.get("Variable"), namespace.get("Function")
+    if isinstance(add_class, type):
+        return (lambda x0, x1: add_class()(x0, x1)), "its `Add` class: `Add()(x0, x1)`"
+    if isinstance(variable, type) and hasattr(variable, "__add__"):
+        return (lambda x0, x1: x0 + x1), "`x0 + x1` (its `Variable.__add__`)"
+    if isinstance(function, type):
+        book = type("Add", (function,), {"forward": _add_forward, "backward": _add_backward})
+        return (lambda x0, x1: book()(x0, x1)), "the book's `Add`, defined as a subclass of its `Function`"
+    return None
+
+
+# The book's step-18 ops, as methods of a class made on the target's own Function.
+def _square_forward(self: object, x: object) -> object:
+    return x**2  # type: ignore[operator]  # an ndarray at run time
+
+
+def _square_backward(self: object, gy: object) -> object:
+    x = self.inputs[0].data  # type: ignore[attr-defined]  # the target's Function keeps its inputs
+    return 2 * x * gy
+
+
+def _add_forward(self: object, x0: object, x1: object) -> object:
+    return x0 + x1  # type: ignore[operator]  # ndarrays at run time
+
+
+def _add_backward(self: object, gy: object) -> tuple[object, object]:
+    return gy, gy
+
+
+def _check_context_manager(namespace: Mapping[str, object], name: str, found: Findings) -> None:
+    """Call `using_config(...)` / `no_grad()` without entering it: is the result a context manager?"""
+    function = namespace.get(name)
+    if not callable(function) or found.gap("Config.enable_backprop") is not None:
+        return
+    try:
+        made = function("enable_backprop", True) if name == "using_config" else function()
+    except Exception:
+        return  # the properties that use it report what it raises
+    if hasattr(made, "__enter__") and hasattr(made, "__exit__"):
+        return
+    if inspect.isgenerator(made):
+        made.close()  # never started: nothing of the target ran
+        hint = "returned a generator, not a context manager: is `@contextlib.contextmanager` missing?"
+    else:
+        hint = f"returned {type(made).__name__} {made!r:.60}, not a context manager"
+    found.gaps.append(Gap(name, f"`{name}` {hint}", frozenset({name})))
+
+
+def _check_instances(namespace: Mapping[str, object], found: Findings) -> None:
+    """Look for the attributes a Variable and a Function have, on ones the target builds."""
+    variable = namespace.get("Variable")
+    if not callable(variable):
+        return
+    try:
+        x = variable(np.array(1.0))
+    except Exception:
+        return  # the properties report it, with the target's traceback
+    for name in VARIABLE_ATTRIBUTES:
+        if not hasattr(x, name):
+            blocks = GRAPH if name == "generation" else frozenset({"Variable"}) if name == "data" else frozenset()
+            found.gaps.append(_missing("Variable", name, dir(x), blocks))
+    backward = getattr(x, "backward", None)
+    if callable(backward):
+        _check_retain_grad(backward, found)
+    square = found.ops.get("square")
+    if square is None or found.gap("Config.enable_backprop") is not None:
+        return
+    try:
+        y = square(x)
+    except Exception:
+        return
+    if isinstance(y, list | tuple):
+        message = (f"`square(x)` returned a {type(y).__name__}, not a Variable: `Function.__call__` should "
+                   "return `outputs[0]` when there is one output")
+        found.gaps.append(Gap("square()", message, GRAPH))
+        return
+    spelled = found.gap("Variable.creator")
+    creator_name = "creator" if spelled is None else likely("creator", dir(y))
+    function = getattr(y, creator_name, None) if creator_name else None
+    if function is None:
+        return
+    for name in FUNCTION_ATTRIBUTES:
+        if not hasattr(function, name):
+            found.gaps.append(_missing(type(function).__name__, name, dir(function), GRAPH))
+
+
+def _check_retain_grad(backward: Callable[..., object], found: Findings) -> None:
+    try:
+        parameters = inspect.signature(backward).parameters
+    except (TypeError, ValueError):
+        return  # a builtin or an odd callable: the properties find out
+    if "retain_grad" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return
+    guess = likely("retain_grad", parameters)
+    hint = f"; it has `{guess}`" if guess else ""
+    found.gaps.append(Gap("Variable.backward(retain_grad)", f"`Variable.backward` has no parameter `retain_grad`{hint}"))
+
+
+def lead_notes(found: Findings) -> list[str]:
+    """The report's first notes: each gap once, as the root cause of the properties it blocks."""
+    return [f"{gap.message} (a name of the book's API: each property that needs it fails as blocked by it)"
+            for gap in found.gaps] + found.notes

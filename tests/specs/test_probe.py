@@ -1,0 +1,160 @@
+"""The API probe: each missing piece found once with its likely spelling; ops taken from the target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import refengine
+import specs
+from specs.adapters.dezero_style import DezeroStyle
+from specs.loader import load_target
+from specs.probe import Blocked, likely, probe
+from tests.conftest import FIXTURES
+
+BOOK = (FIXTURES / "book_step18.py").read_text()
+
+
+def _book(tmp_path: Path, *edits: tuple[str, str], extra: str = "") -> dict[str, object]:
+    """The book's step-18 file with text replaced, loaded as a learner's file."""
+    source = BOOK
+    for old, new in edits:
+        assert old in source, old
+        source = source.replace(old, new)
+    path = tmp_path / f"step18_{abs(hash((edits, extra)))}.py"
+    path.write_text(source + extra)
+    return dict(load_target(str(path)).namespace)
+
+
+def _without(namespace: dict[str, object], *names: str) -> dict[str, object]:
+    return {key: value for key, value in namespace.items() if key not in names}
+
+
+@pytest.mark.parametrize(
+    ("name", "candidates", "expected"),
+    [
+        ("cleargrad", ["clear_grad", "backward"], "clear_grad"),
+        ("cleargrad", ["clearGrad", "setCreator"], "clearGrad"),
+        ("creator", ["creater", "data"], "creater"),
+        ("enable_backprop", ["enable_backdrop", "train"], "enable_backdrop"),
+        ("retain_grad", ["self", "retrain_grad"], "retrain_grad"),
+        ("creator", ["data", "grad", "generation"], None),
+    ],
+)
+def test_likely_spellings_come_from_the_targets_own_names(name: str, candidates: list[str], expected: str | None) -> None:
+    assert likely(name, candidates) == expected
+
+
+def test_refengine_and_the_book_have_every_piece() -> None:
+    found = probe(vars(refengine))
+    assert found.gaps == [] and found.notes == []
+    assert found.ops == {"add": refengine.add, "square": refengine.square}
+
+
+def test_each_misspelling_is_found_once_with_its_likely_spelling(tmp_path: Path) -> None:
+    namespace = _book(tmp_path, ("self.creator", "self.creater"), ("x.creator", "x.creater"),
+                      ("def cleargrad", "def clear_grad"), ("retain_grad", "retrain_grad"),
+                      ("enable_backprop", "enable_backdrop"))
+    messages = [gap.message for gap in probe(namespace).gaps]
+    assert messages == [
+        "`Config` has no `enable_backprop`; it has `enable_backdrop`",
+        "`Variable` has no `creator`; it has `creater`",
+        "`Variable` has no `cleargrad`; it has `clear_grad`",
+        "`Variable.backward` has no parameter `retain_grad`; it has `retrain_grad`",
+    ]
+
+
+def test_a_functions_missing_attributes_are_found_on_one_the_target_built(tmp_path: Path) -> None:
+    namespace = _book(tmp_path, ("self.inputs", "self.input"), ("f.inputs", "f.input"))
+    [gap] = probe(namespace).gaps
+    assert gap.message == "`Square` has no `inputs`; it has `input`" and gap.blocks == {"add", "square"}
+
+
+@pytest.mark.parametrize(
+    ("removed", "extra", "how"),
+    [
+        (("square",), "", "its `Square` class: `Square()(x)`"),
+        (("square", "Square"), "Variable.__pow__ = lambda x, c: Square()(x)\n", "`x ** 2` (its `Variable.__pow__`)"),
+        (("square", "Square"), "class Pow(Function):\n    def __init__(self, c):\n        self.c = c\n"
+         "    def forward(self, x):\n        return x ** self.c\n    def backward(self, gy):\n"
+         "        return self.c * self.inputs[0].data ** (self.c - 1) * gy\n", "its `Pow` class: `Pow(2)(x)`"),
+        (("square", "Square"), "", "the book's `Square`, defined as a subclass of its `Function`"),
+    ],
+)
+def test_square_is_taken_from_what_the_target_has(tmp_path: Path, removed: tuple[str, ...], extra: str, how: str) -> None:
+    namespace = _without(_book(tmp_path, extra=extra), *removed)
+    found = probe(namespace)
+    assert found.gaps == [] and found.notes == [f"the target has no `square`: the suite used {how}"]
+    variable = namespace["Variable"]
+    assert callable(variable)
+    x = variable(np.array(3.0))
+    y = found.ops["square"](x)
+    y.backward()  # type: ignore[attr-defined]  # the target's Variable
+    assert y.data == 9.0 and x.grad == 6.0  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("removed", "extra", "how"),
+    [
+        (("add",), "", "its `Add` class"),
+        (("add", "Add"), "Variable.__add__ = lambda x0, x1: Square()(x0)\n", "`x0 + x1` (its `Variable.__add__`)"),
+        (("add", "Add"), "", "the book's `Add`, defined as a subclass of its `Function`"),
+    ],
+)
+def test_add_is_taken_from_what_the_target_has(tmp_path: Path, removed: tuple[str, ...], extra: str, how: str) -> None:
+    found = probe(_without(_book(tmp_path, extra=extra), *removed))
+    assert found.gaps == [] and how in found.notes[0]
+
+
+def test_without_function_or_ops_square_is_a_gap(tmp_path: Path) -> None:
+    found = probe(_without(_book(tmp_path), "square", "Square", "Function"))
+    assert [gap.message for gap in found.gaps] == ["the target has no `square`"]
+
+
+def test_a_using_config_that_is_not_a_context_manager_is_found_and_never_started(tmp_path: Path) -> None:
+    namespace = _book(tmp_path, ("@contextlib.contextmanager\n", ""))
+    messages = [gap.message for gap in probe(namespace).gaps]
+    hint = "returned a generator, not a context manager: is `@contextlib.contextmanager` missing?"
+    assert messages == [f"`using_config` {hint}", f"`no_grad` {hint}"]
+    assert getattr(namespace["Config"], "enable_backprop") is True
+
+
+def test_the_adapter_never_creates_what_the_target_lacks(tmp_path: Path) -> None:
+    namespace = _book(tmp_path, ("enable_backprop", "enable_backdrop"))
+    engine = DezeroStyle(namespace, "step18")
+    with pytest.raises(Blocked, match="`Config` has no `enable_backprop`; it has `enable_backdrop`"):
+        engine.set_enable_backprop(True)
+    with pytest.raises(Blocked):
+        engine.enable_backprop()
+    assert not hasattr(namespace["Config"], "enable_backprop")
+
+
+def test_a_flag_that_is_not_a_bool_is_read_as_it_is(tmp_path: Path) -> None:
+    namespace = _book(tmp_path, ('return using_config("enable_backprop", False)',
+                                 'return using_config("enable_backprop", "False")'))
+    engine = DezeroStyle(namespace, "step18")
+    with engine.no_grad():
+        assert engine.enable_backprop() == "False"
+    report = specs.check(namespace, only=("config-restored-after-exception",), max_examples=5, database=None)
+    assert "Config.enable_backprop is 'False'" in report.properties[0].message
+
+
+def test_one_misspelling_is_one_cause_said_once(tmp_path: Path) -> None:
+    namespace = _book(tmp_path, ("self.creator", "self.creater"), ("x.creator", "x.creater"))
+    report = specs.check(namespace, max_examples=5, database=None, seed=0)
+    failed = [r for r in report.properties if r.status != "passed" and r.tier != "extended"]  # the book fails two
+    assert len(failed) >= 3 and not report.passed
+    for result in failed:
+        assert result.status == "failed" and "Traceback" not in result.message
+        assert result.message.endswith("`Variable` has no `creator`; it has `creater`"), result.message
+    assert report.notes[0].startswith("`Variable` has no `creator`; it has `creater`")
+    assert sum("creater" in note for note in report.notes) == 1
+
+
+def test_a_function_that_returns_a_list_for_one_output_blocks_the_graph_properties(tmp_path: Path) -> None:
+    namespace = _book(tmp_path, ("return outputs if len(outputs) > 1 else outputs[0]", "return outputs"))
+    report = specs.check(namespace, only=("forward-values-match-numpy",), max_examples=5, database=None)
+    assert "`square(x)` returned a list, not a Variable" in report.properties[0].message
+    assert report.notes[0].startswith("`square(x)` returned a list")
