@@ -38,6 +38,7 @@ class Gap:
     piece: str
     message: str
     blocks: frozenset[str] = frozenset()
+    snippet: str = ""  # lines that show the gap, run where the target's names are in scope
 
 
 class Blocked(MissingName):
@@ -83,11 +84,11 @@ class Findings:
         return next((g for g in self.gaps if g.piece == piece), None)
 
 
-def blockers(engine: object, needs: frozenset[str]) -> list[str]:
-    """The messages of the gaps that block a property needing `needs`, one per gap."""
+def blocking_gaps(engine: object, needs: frozenset[str]) -> list[Gap]:
+    """The gaps that block a property needing `needs`."""
     if not isinstance(engine, Probed):
         return []
-    return [g.message for g in engine.gaps if g.blocks & needs]
+    return [g for g in engine.gaps if g.blocks & needs]
 
 
 def likely(name: str, candidates: Iterable[str]) -> str | None:
@@ -202,7 +203,9 @@ def _check_context_manager(namespace: Mapping[str, object], name: str, found: Fi
         hint = "returned a generator, not a context manager: is `@contextlib.contextmanager` missing?"
     else:
         hint = f"returned {type(made).__name__} {made!r:.60}, not a context manager"
-    found.gaps.append(Gap(name, f"`{name}` {hint}", frozenset({name})))
+    call = "using_config('enable_backprop', False)" if name == "using_config" else "no_grad()"
+    snippet = f"with {call}:  # raises TypeError: {hint.split(':')[0]}\n    pass\n"
+    found.gaps.append(Gap(name, f"`{name}` {hint}", frozenset({name}), snippet))
 
 
 def _check_instances(namespace: Mapping[str, object], found: Findings) -> None:

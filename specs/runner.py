@@ -15,7 +15,7 @@ from hypothesis.errors import Flaky
 
 from specs.adapters.protocol import Engine, MissingName
 from specs.database import KeyedDatabase
-from specs.probe import Blocked, BlockedRun, blockers
+from specs.probe import Blocked, BlockedRun, blocking_gaps
 from specs.dot import counterexample_dot
 from specs.properties import PROPERTIES, Property, Trial, Violation
 from specs.report import PropertyResult, Report, Status
@@ -102,10 +102,12 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
     if reasons:
         message = f"{engine.label} has no counterpart for " + "; ".join(reasons)
         return PropertyResult(prop.id, prop.tier, "not-applicable", 0, 0.0, message), tally
-    blocked = blockers(engine, prop.needs)
-    if blocked:
-        message = "blocked by a piece of the book's API the target lacks: " + "; ".join(blocked)
-        return PropertyResult(prop.id, prop.tier, "failed", 0, 0.0, message), tally
+    gaps = blocking_gaps(engine, prop.needs)
+    if gaps:
+        message = "blocked by a piece of the book's API the target lacks: " + "; ".join(g.message for g in gaps)
+        shown = "".join(g.snippet for g in gaps)
+        snippet = engine.snippet_header() + shown if shown else None
+        return PropertyResult(prop.id, prop.tier, "failed", 0, 0.0, message, snippet), tally
     missing = sorted(prop.needs - engine.names())
     if missing:
         names = ", ".join(f"`{name}`" for name in missing)
