@@ -17,6 +17,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -44,9 +45,16 @@ class NoTargets(Exception):
     """No target could be found; the message says what was looked at."""
 
 
+def is_folder(argument: str) -> bool:
+    """Whether `argument` names a folder of targets: a directory, unless it is a package named as a module."""
+    path = Path(argument)
+    package = re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", argument) is not None and (path / "__init__.py").is_file()
+    return path.is_dir() and not package
+
+
 def is_gradebook(arguments: Sequence[str]) -> bool:
     """Whether the command names several targets, a folder or a glob (teacher mode)."""
-    return len(arguments) > 1 or any(Path(a).is_dir() or glob.has_magic(a) for a in arguments)
+    return len(arguments) > 1 or any(is_folder(a) or glob.has_magic(a) for a in arguments)
 
 
 def _files_in(directory: Path) -> list[Path]:
@@ -66,7 +74,7 @@ def expand(arguments: Sequence[str]) -> list[str]:
     targets: list[str] = []
     empty: list[str] = []
     for argument in arguments:
-        if Path(argument).is_dir():
+        if is_folder(argument):
             found = [str(p) for p in _files_in(Path(argument))]
         elif glob.has_magic(argument):
             found = [p for p in sorted(glob.glob(argument, recursive=True)) if Path(p).suffix in SUFFIXES]

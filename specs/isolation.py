@@ -38,6 +38,7 @@ from specs.runner import note_flag_resets
 GRACE: Final = 2.0  # seconds a child may overrun an example's limit before it is killed
 OUTPUT_TAIL: Final = 2000  # characters of a dead child's output kept for the report
 LOAD_LIMIT: Final = 120.0  # default seconds a worker may take to load the target (a notebook may train)
+STARTUP: Final = 60.0  # seconds more a worker may take to start (import the suite) before loading
 DUMP_WAIT: Final = 1.0  # seconds to wait for a stuck worker's stack dump
 _FRAME: Final = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
 
@@ -97,9 +98,10 @@ class _Worker:
     process: subprocess.Popen[bytes]
     events: int  # the read end of the event pipe
     stuck_file: str
-    started: float
+    started: float  # when it started, then when it started loading the target
     buffer: bytes = b""
     output: list[bytes] = field(default_factory=list)
+    loading: bool = False  # it has started loading the target (its imports are done)
     loaded: bool = False
     running: _Running | None = None
 
@@ -281,6 +283,8 @@ class _Pool:
                 self._check_limits(worker, deadline)
         if deadline is not None and time.monotonic() > deadline:
             for index, job in enumerate(self.jobs):
+                if job.report is None and job.load_error is None and not any(w.index == index for w in self.workers):
+                    job.report = Report(job.settings.target, [])
                 for prop in job.waiting:
                     job.done[prop.id] = PropertyResult(prop.id, prop.tier, "skipped", 0, 0.0,
                                                        "the run's --max-seconds limit ran out before it ran")
@@ -303,7 +307,9 @@ class _Pool:
         running = worker.running
         if running is not None:
             running.last_sign = time.monotonic()
-        if kind == "loaded":
+        if kind == "loading":
+            worker.started, worker.loading = time.monotonic(), True
+        elif kind == "loaded":
             worker.loaded = True
             if job.report is None:
                 job.report = Report(str(event["label"]), [], [str(n) for n in event["notes"]])
@@ -375,9 +381,8 @@ class _Pool:
         running = worker.running
         if not worker.loaded:
             if deadline is not None and now > deadline:
-                self._retire(worker)
-                self._load_failed(worker.index, "the run's --max-seconds limit ran out while the target loaded")
-            elif now - worker.started > settings.load_timeout:
+                self._retire(worker)  # its properties are skipped below, in step()
+            elif now - worker.started > settings.load_timeout + (0 if worker.loading else STARTUP):
                 self.workers.remove(worker)
                 self._load_failed(worker.index, _load_overrun(worker, settings))
             return

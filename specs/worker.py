@@ -4,7 +4,8 @@
 
 The first stdin line is the run's settings ({"target", "max_examples", "seed", "timeout",
 "database", "database_key", "max_memory_mb", "stuck_file"}); each later line is one property
-id. Events: {"event": "loaded", "label", "notes"} or {"event": "load-error", "message"}; then,
+id. Events: {"event": "loading"}, then {"event": "loaded", "label", "notes"} or
+{"event": "load-error", "message"}; then,
 per property, {"event": "started", "pid"}, one {"event": "example"} as each example starts,
 {"event": "result", "result", "flag_resets"} from the child, and {"event": "ended", "status"}
 (the child's exit status, or minus the signal that killed it) from the worker.
@@ -140,6 +141,7 @@ def serve(fd: int) -> None:
     _cap_memory(int(request["max_memory_mb"]))
     with open(request["stuck_file"], "w") as stuck:
         faulthandler.register(signal.SIGUSR1, file=stuck, all_threads=False)
+        _send(channel, event="loading")  # the load's time limit counts from here
         try:
             engine, notes = open_engine(request["target"])
         except TargetLoadError as error:
