@@ -68,3 +68,11 @@ def test_suite_throughput_counts_the_examples_of_every_property() -> None:
     output = bench("suite_throughput", "--max-examples", "3", "--jobs", "2", "--repeat", "1")
     _, _, examples, *_ = row(output, "2")
     assert int(examples.replace(",", "")) >= 14  # at least one example for each of the 14 properties
+
+
+def test_gradebook_grades_a_generated_class_with_a_row_per_file() -> None:
+    output = bench("gradebook", "--students", "3", "--max-examples", "3", "--jobs", "1")
+    assert row(output, "student01/step18.py")[1:3] == ["in-place +=", "NOT conformant"]
+    assert row(output, "student02/step18.py")[1:3] == ["does not load", "NOT loaded"]
+    assert row(output, "student03/step18.py")[1:3] == ["conformant", "conformant"]
+    assert "graded 3 files (1 conformant) in" in output
