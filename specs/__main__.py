@@ -72,6 +72,8 @@ def _parser() -> _Parser:
                        help="refengine, a module name, a .py file or a .ipynb notebook; several targets, "
                             "folders or globs ('hw/*.py') make a gradebook (teacher mode)")
     check.add_argument("--csv", type=Path, metavar="PATH", help="write the gradebook as CSV here")
+    check.add_argument("--extended", action="store_true",
+                       help="in a gradebook, run the extended checks too (beyond the book: they never decide a verdict)")
     check.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here")
     check.add_argument("--html", type=Path, metavar="PATH",
                        help="write a self-contained HTML report here (pictures need Graphviz's dot)")
@@ -204,7 +206,7 @@ def _grade(args: argparse.Namespace, database: DatabaseSpec) -> int:
         return EXIT_USAGE
     print(f"grading {len(targets)} targets, seed {args.seed} (the same examples for every target), "
           f"{args.max_examples} examples a property", flush=True)
-    properties, settings = selected(args.only), _settings(args, database)
+    properties, settings = gradebook.properties(args.only, args.extended), _settings(args, database)
     code = EXIT_CONFORMANT
     try:
         book = gradebook.grade(targets, properties, settings, on_row=lambda row: print(gradebook.row_line(row),

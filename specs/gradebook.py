@@ -29,11 +29,12 @@ from typing import Final, TextIO
 
 from specs.isolation import Outcome, Settings, run_targets
 from specs.properties import Property
+from specs.runner import selected
 from specs.report import GATING_TIERS, PropertyResult, Report, Status
 
 SUFFIXES: Final = (".py", ".ipynb")
 DEFAULT_SEED: Final = 0  # several targets: every student faces the same examples
-DEFAULT_EXAMPLES: Final = 50  # per property when grading several targets (see the README's teacher mode)
+DEFAULT_EXAMPLES: Final = 20  # per property when grading several targets (see the README's teacher mode)
 _SKIPPED_DIRS: Final = frozenset({"__pycache__", ".ipynb_checkpoints", ".git", ".hypothesis"})
 MARKS: Final[dict[Status, str]] = {"passed": ".", "failed": "F", "error": "E", "skipped": "s", "not-applicable": "-"}
 BEYOND: Final = "x"  # an extended (beyond the book) property that differs: never a failure
@@ -87,6 +88,12 @@ def expand(arguments: Sequence[str]) -> list[str]:
         named = ", ".join(empty)
         raise NoTargets(f"no target found: {named} holds no .py or .ipynb file")
     return targets
+
+
+def properties(only: Sequence[str], extended: bool) -> tuple[Property, ...]:
+    """What a gradebook runs: the properties `only` names, else those that decide the verdict
+    (core and memory), and the extended ones too when asked."""
+    return tuple(p for p in selected(only) if only or extended or p.tier in GATING_TIERS)
 
 
 def content_key(target: str) -> str | None:

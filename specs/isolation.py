@@ -347,6 +347,7 @@ class _Pool:
             _ask(worker, job.waiting.pop(0))
         else:
             self._retire(worker)
+            self._flush(worker.index)
 
     def _retire(self, worker: _Worker) -> None:
         _stop(worker)
@@ -376,9 +377,14 @@ class _Pool:
         self._flush(index)
 
     def _check_limits(self, worker: _Worker, deadline: float | None) -> None:
-        settings = self.jobs[worker.index].settings
+        job = self.jobs[worker.index]
+        settings = job.settings
         now = time.monotonic()
         running = worker.running
+        if not worker.loaded and job.report is not None and not job.waiting:
+            self._retire(worker)  # another worker loaded the target and ran everything: no need to wait
+            self._flush(worker.index)
+            return
         if not worker.loaded:
             if deadline is not None and now > deadline:
                 self._retire(worker)  # its properties are skipped below, in step()

@@ -35,7 +35,7 @@ from specs import open_engine
 from specs.adapters.protocol import Engine
 from specs.database import open_database
 from specs.loader import TargetLoadError
-from specs.properties import BY_ID
+from specs.properties import BY_ID, PROPERTIES
 from specs.runner import Options, run_property
 
 POLL: Final = 0.02  # seconds between checks on a child where pidfd_open is missing
@@ -130,6 +130,23 @@ def _child(prop_id: str, engine: Engine, request: dict[str, object], channel: IO
     _send(channel, event="result", result=dataclasses.asdict(result), flag_resets=tally.flag_resets)
 
 
+def _warm_up() -> None:
+    """Do once, before forking, what every child would otherwise do for itself: validate the
+    properties' strategies and run one tiny Hypothesis test (Hypothesis imports and builds
+    much of itself on first use; on a busy machine that alone can look like a hang)."""
+    from hypothesis import given, settings, strategies as st
+
+    for prop in PROPERTIES:
+        prop.trials.validate()
+
+    @settings(max_examples=1, database=None, deadline=None)
+    @given(st.text(max_size=1), st.floats(allow_nan=False))
+    def tiny(text: str, number: float) -> None:
+        """Nothing to check: only the first run's costs matter."""
+
+    tiny()
+
+
 def serve(fd: int) -> None:
     """Load the target, then fork a child for each property asked for, until stdin closes."""
     lines = _Lines(0)
@@ -149,6 +166,7 @@ def serve(fd: int) -> None:
             return
         finally:
             faulthandler.unregister(signal.SIGUSR1)
+    _warm_up()
     _send(channel, event="loaded", label=engine.label, notes=notes)
     while (line := lines.next()) is not None:
         prop_id = line.decode().strip()

@@ -100,6 +100,13 @@ def test_a_class_gives_one_table_csv_json_and_html(
     assert "<iframe" in page and "http://" not in page.replace("http://www.w3.org", "")
 
 
+def test_a_gradebook_runs_the_verdicts_properties_unless_told_otherwise() -> None:
+    tiers = {p.tier for p in gradebook.properties((), extended=False)}
+    assert tiers == {"core", "memory"}
+    assert "extended" in {p.tier for p in gradebook.properties((), extended=True)}
+    assert [p.id for p in gradebook.properties(("deep-graph-backward",), extended=False)] == ["deep-graph-backward"]
+
+
 def test_every_target_conformant_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for name in ("a", "b"):
         (tmp_path / f"{name}.py").write_text(CONFORMANT)
