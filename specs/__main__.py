@@ -207,10 +207,17 @@ def _grade(args: argparse.Namespace, database: DatabaseSpec) -> int:
     print(f"grading {len(targets)} targets, seed {args.seed} (the same examples for every target), "
           f"{args.max_examples} examples a property", flush=True)
     properties, settings = gradebook.properties(args.only, args.extended), _settings(args, database)
-    code = EXIT_CONFORMANT
+    code, graded = EXIT_CONFORMANT, []
+
+    def announce(row: gradebook.Row) -> None:
+        print(gradebook.row_line(row), flush=True)
+        graded.append(row)
+        if args.json is not None:  # kept current, so a killed run still leaves its rows
+            book = gradebook.Gradebook(graded, properties, args.seed, args.max_examples, gradebook.run_info(args.seed))
+            gradebook.write_json(book.to_json(), args.json)
+
     try:
-        book = gradebook.grade(targets, properties, settings, on_row=lambda row: print(gradebook.row_line(row),
-                                                                                      flush=True))
+        book = gradebook.grade(targets, properties, settings, on_row=announce)
     except Interrupted as interrupted:
         book = gradebook.from_outcomes(targets, interrupted.outcomes, properties, settings)
         print("specs: interrupted; the gradebook holds what finished", file=sys.stderr)
