@@ -7,8 +7,8 @@ Every student's file is called step18.py (in its own folder), as a class hands t
 class is the book's step-18 code (tests/fixtures/book_step18.py) copied as learners copy it:
 conformant copies with their own demos, and copies with the bugs learners write (an in-place
 `+=`, no generation sort, retain_grad ignored, using_config without try/finally, misspelled
-names), one that hangs in backward, one that crashes, one that does not load. Prints the
-wall time, the time per file, and each file's verdict and property time.
+names), one that hangs in backward (a hand-written sort), one that crashes, one that does not
+load. Prints the wall time, the time per file, the CPU time, and each file's verdict.
 """
 
 from __future__ import annotations
@@ -43,14 +43,17 @@ BUGS: Final[dict[str, tuple[str, str]]] = {
         "    yield\n    setattr(Config, name, old_value)\n"),
     "misspelled creator": ("        self.creator = func\n", "        self.creater = func\n"),
     "misspelled cleargrad": ("    def cleargrad(self):\n", "    def clear_grad(self):\n"),
-    "hang: pop forgotten": ("            f = funcs.pop()\n", "            f = funcs[-1]\n"),
+    "hang: hand-written sort": (  # swaps equal generations for ever: hangs on a diamond
+        "                funcs.sort(key=lambda x: x.generation)\n",
+        "                i = len(funcs) - 1\n                while i > 0 and funcs[i - 1].generation >= "
+        "funcs[i].generation:\n                    funcs[i - 1], funcs[i] = funcs[i], funcs[i - 1]\n"),
     "crash in forward": ("        return x**2\n", "        import ctypes\n        ctypes.string_at(0)\n        return x**2\n"),
     "does not load": ("class Square(Function):\n", "class Square(Funtion):\n"),
 }
 # how many of each in a class of 40 (the rest are conformant copies)
 MIX: Final = {"in-place +=": 5, "no generation sort": 4, "retain_grad ignored": 3,
               "using_config without try/finally": 3, "misspelled creator": 2, "misspelled cleargrad": 2,
-              "hang: pop forgotten": 1, "crash in forward": 1, "does not load": 1}
+              "hang: hand-written sort": 1, "crash in forward": 1, "does not load": 1}
 
 
 def make_class(directory: Path, students: int) -> dict[str, str]:
@@ -59,7 +62,7 @@ def make_class(directory: Path, students: int) -> dict[str, str]:
     kinds = [kind for kind, n in MIX.items() for _ in range(n)]
     kinds = (kinds + ["conformant"] * max(students - len(kinds), 0))[:students]
     if students < len(MIX):  # a small class (a smoke test): a bug, a load failure, a conformant copy, ...
-        kinds = ["in-place +=", "does not load", "conformant", "crash in forward", "hang: pop forgotten"][:students]
+        kinds = ["in-place +=", "does not load", "conformant", "crash in forward", "hang: hand-written sort"][:students]
     made = {}
     for number, kind in enumerate(kinds, start=1):
         source = book
