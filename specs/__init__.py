@@ -50,8 +50,8 @@ def check(
 ) -> Report:
     """Check `target` (refengine by default; a module name, file, notebook, module or namespace).
 
-    With `isolate`, a target named by a string runs in child processes, one per property, as
-    the command line runs it. `database` is a directory, a Redis URL shared by several machines
+    With `isolate`, a target named by a string runs in worker processes (each loads it once and
+    forks a child per property), as the command line runs it. `database` is a directory, a Redis URL shared by several machines
     (`redis://host:port/db`, see docs/campaigns.md) or None. Raises TargetLoadError, with a
     one-line reason, when the target cannot be loaded, and DatabaseError when the database
     cannot be opened.

@@ -3,7 +3,9 @@
 Exit status: 0 when every core and memory property passed, 1 when one failed or errored,
 2 when the target could not be loaded, the options are wrong or the database cannot be opened
 (one line says which),
-130 when Ctrl-C stopped the run (what finished is printed and saved).
+130 when Ctrl-C stopped the run (what finished is printed and saved), 143 for SIGTERM.
+Several targets, a folder or a glob make a gradebook (specs.gradebook): 0 only when every
+target is conformant, 2 when no target could be found.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,7 +23,9 @@ from specs import open_engine
 from specs.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
 from specs.graphviz import write_pictures
 from specs.html_report import write_html
-from specs.isolation import Interrupted, Settings, run_isolated
+from specs import gradebook
+from specs.gradebook_html import write_gradebook_html
+from specs.isolation import LOAD_LIMIT, Interrupted, Outcome, Settings, run_isolated
 from specs.loader import TargetLoadError
 from specs.properties import BY_ID, PROPERTIES
 from specs.progress import Progress
@@ -28,6 +33,7 @@ from specs.report import PropertyResult, Report, render_details, render_summary
 from specs.runner import Options, run, selected
 
 EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_TERMINATED = 143  # SIGTERM: as Ctrl-C, with the shell's code for it
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,6 +50,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _memory(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 (no cap) or more")
+    return value
+
+
 def _positive_float(text: str) -> float:
     value = float(text)
     if not value > 0:
@@ -55,16 +68,20 @@ def _parser() -> _Parser:
     parser = _Parser(prog="python -m specs", description="Conformance suite for DeZero step-18 engines.")
     commands = parser.add_subparsers(dest="command", required=True, metavar="{check,list}")
     check = commands.add_parser("check", help="check a target (refengine when none is named)")
-    check.add_argument("target", nargs="?", default="refengine",
-                       help="refengine, a module name, a .py file or a .ipynb notebook")
+    check.add_argument("target", nargs="*", default=["refengine"],
+                       help="refengine, a module name, a .py file or a .ipynb notebook; several targets, "
+                            "folders or globs ('hw/*.py') make a gradebook (teacher mode)")
+    check.add_argument("--csv", type=Path, metavar="PATH", help="write the gradebook as CSV here")
+    check.add_argument("--extended", action="store_true",
+                       help="in a gradebook, run the extended checks too (beyond the book: they never decide a verdict)")
     check.add_argument("--json", type=Path, metavar="PATH", help="write the JSON report here")
     check.add_argument("--html", type=Path, metavar="PATH",
                        help="write a self-contained HTML report here (pictures need Graphviz's dot)")
     check.add_argument("--dot", type=Path, metavar="DIR",
                        help="write each counterexample's graph here as ID.dot (and ID.svg with Graphviz)")
-    check.add_argument("--max-examples", type=_positive_int, default=100, metavar="N",
-                       help="examples per property (default 100)")
-    check.add_argument("--seed", type=int, metavar="N", help="seed Hypothesis for a repeatable run")
+    check.add_argument("--max-examples", type=_positive_int, metavar="N",
+                       help=f"examples per property (default 100; {gradebook.DEFAULT_EXAMPLES} for a gradebook)")
+    check.add_argument("--seed", type=int, metavar="N", help=f"seed Hypothesis for a repeatable run (a gradebook's default: {gradebook.DEFAULT_SEED})")
     check.add_argument("--only", action="append", default=[], metavar="ID",
                        help="run only this property (repeatable)")
     check.add_argument("--timeout", type=_positive_float, default=5.0, metavar="SECONDS",
@@ -76,7 +93,9 @@ def _parser() -> _Parser:
                        help="properties run side by side, each in its own process (default: every core)")
     check.add_argument("--max-seconds", type=_positive_float, metavar="SECONDS",
                        help="stop the whole run after this long; unfinished properties are skipped")
-    check.add_argument("--max-memory", type=int, default=4096, metavar="MB",
+    check.add_argument("--load-timeout", type=_positive_float, default=LOAD_LIMIT, metavar="SECONDS",
+                       help=f"stop a target whose loading takes longer, naming the line it ran (default {LOAD_LIMIT:g})")
+    check.add_argument("--max-memory", type=_memory, default=4096, metavar="MB",
                        help="cap each target process's address space (default 4096; 0: no cap)")
     check.add_argument("--in-process", action="store_true",
                        help="run the target in this process (no isolation, no --max-seconds; for debuggers)")
@@ -94,9 +113,23 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
     unknown = [i for i in args.only if i not in BY_ID]
     if unknown:
         parser.error(f"unknown property id {unknown[0]!r}; `python -m specs list` shows them")
-    for option, path in (("--json", args.json), ("--html", args.html), ("--dot", args.dot)):
+    for option, path in (("--json", args.json), ("--html", args.html), ("--dot", args.dot), ("--csv", args.csv)):
         if path is not None and not path.parent.is_dir():
             parser.error(f"{option} {path}: no directory {path.parent}")
+    several = gradebook.is_gradebook(args.target)
+    if several:
+        for option, value in (("--dot", args.dot), ("--in-process", args.in_process)):
+            if value:
+                parser.error(f"{option} works with one target, not a gradebook of {len(args.target)} argument(s)")
+    else:
+        args.target = args.target[0]
+        wrong = Path(args.target)
+        if wrong.is_file() and wrong.suffix not in gradebook.SUFFIXES:
+            parser.error(f"{args.target} is not a .py file or a .ipynb notebook")
+    if args.seed is None and several:
+        args.seed = gradebook.DEFAULT_SEED  # every student faces the same examples
+    if args.max_examples is None:
+        args.max_examples = gradebook.DEFAULT_EXAMPLES if several else 100
     database: DatabaseSpec = None if args.database.lower() == "none" else args.database
     if is_url(database):
         try:  # a wrong URL, a missing package or a server down: said now, not in every child
@@ -106,6 +139,8 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
             return EXIT_USAGE
     elif database is not None:
         database = Path(database)
+    if several:
+        return _grade(args, database)
     print(f"checking {args.target}", flush=True)
     finished: list[PropertyResult] = []
     progress = Progress(len(selected(args.only)))
@@ -114,7 +149,7 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
         progress.result(result)
         finished.append(result)
         if args.json is not None:  # kept current, so a killed run still leaves its results
-            Report(args.target, list(finished)).write_json(args.json)
+            _write_json(Report(args.target, list(finished)), args)
 
     try:
         report = _run(args, database, announce, progress)
@@ -125,7 +160,7 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
     except Interrupted as interrupted:
         _finish(interrupted.report, args, progress)
         print("specs: interrupted; the results above are what finished", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted_code(interrupted)
     except KeyboardInterrupt:
         _finish(Report(args.target, finished), args, progress)
         print("specs: interrupted; the results above are what finished", file=sys.stderr)
@@ -145,9 +180,58 @@ def _run(
         report = run(engine, options, on_result=announce)
         report.notes[:0] = notes
         return report
-    settings = Settings(args.target, args.max_examples, args.seed, args.timeout, database, args.max_memory,
-                        args.max_seconds, args.jobs)
-    return run_isolated(selected(args.only), settings, announce, progress.example)
+    return run_isolated(selected(args.only), _settings(args, database), announce, progress.example)
+
+
+def _settings(args: argparse.Namespace, database: DatabaseSpec) -> Settings:
+    return Settings(args.target if isinstance(args.target, str) else "", args.max_examples, args.seed, args.timeout,
+                    database, args.max_memory, args.max_seconds, args.jobs, args.load_timeout)
+
+
+def _interrupted_code(interrupted: Interrupted) -> int:
+    return EXIT_TERMINATED if interrupted.signum == signal.SIGTERM else EXIT_INTERRUPTED
+
+
+def _write_json(report: Report, args: argparse.Namespace) -> None:
+    """The JSON report: the contract's keys, and gradspec's version, the seed and the date."""
+    gradebook.write_json({**report.to_json(), **gradebook.run_info(args.seed)}, args.json)
+
+
+def _grade(args: argparse.Namespace, database: DatabaseSpec) -> int:
+    """Teacher mode: grade every target into one gradebook (table, CSV, JSON, HTML)."""
+    try:
+        targets = gradebook.expand(args.target)
+    except gradebook.NoTargets as error:
+        print(f"specs: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"grading {len(targets)} targets, seed {args.seed} (the same examples for every target), "
+          f"{args.max_examples} examples a property", flush=True)
+    properties, settings = gradebook.properties(args.only, args.extended), _settings(args, database)
+    code, graded = EXIT_CONFORMANT, []
+
+    def announce(row: gradebook.Row) -> None:
+        print(gradebook.row_line(row), flush=True)
+        graded.append(row)
+        if args.json is not None:  # kept current, so a killed run still leaves its rows
+            book = gradebook.Gradebook(graded, properties, args.seed, args.max_examples, gradebook.run_info(args.seed))
+            gradebook.write_json(book.to_json(), args.json)
+
+    try:
+        book = gradebook.grade(targets, properties, settings, on_row=announce)
+    except Interrupted as interrupted:
+        book = gradebook.from_outcomes(targets, interrupted.outcomes, properties, settings)
+        print("specs: interrupted; the gradebook holds what finished", file=sys.stderr)
+        code = _interrupted_code(interrupted)
+    print(gradebook.render_table(book), end="")
+    if args.json is not None:
+        gradebook.write_json(book.to_json(), args.json)
+    if args.csv is not None:
+        gradebook.write_csv(book, args.csv)
+        print(f"wrote {args.csv}")
+    if args.html is not None:
+        write_gradebook_html(book, args.html, command=args.command_line)
+        print(f"wrote {args.html}")
+    return code or (EXIT_CONFORMANT if book.conformant else EXIT_NOT_CONFORMANT)
 
 
 def _finish(report: Report, args: argparse.Namespace, progress: Progress) -> None:
@@ -158,7 +242,11 @@ def _finish(report: Report, args: argparse.Namespace, progress: Progress) -> Non
             print(render_details(result), end="")
     print(render_summary(report), end="")
     if args.json is not None:
-        report.write_json(args.json)
+        _write_json(report, args)
+    if args.csv is not None:
+        gradebook.write_csv(gradebook.from_outcomes([args.target], [Outcome(report)], selected(args.only),
+                                                    _settings(args, None)), args.csv)
+        print(f"wrote {args.csv}")
     if args.dot is not None:
         args.dot.mkdir(exist_ok=True)
         for path in write_pictures(report, args.dot):

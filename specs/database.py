@@ -4,8 +4,10 @@ A database is named by a directory path, or by a Redis URL (`redis://host:port/d
 `rediss://...`, `unix:///path/to/socket`) that several machines share in a long campaign
 (docs/campaigns.md). Every key starts with `<target>:<property id>:` (in Redis, after
 `gradspec:`), where `<target>` is the target's file name (machines keep the file in different
-directories) or its module name: Hypothesis deletes a saved example that no longer fails, so a
-conformant engine replaying another engine's failures would erase them.
+directories) or its module name, or the key a caller gives (the gradebook gives a hash of each
+file's content, since every student's file has the same name): Hypothesis deletes a saved
+example that no longer fails, so a conformant engine replaying another engine's failures would
+erase them.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ there is none.
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
 
@@ -64,14 +64,45 @@ def _database(config: pytest.Config) -> ExampleDatabase | None:
         raise pytest.UsageError(f"--specs-database: {error}") from None
 
 
-@pytest.fixture(scope="session")
-def specs_engine(request: pytest.FixtureRequest) -> DezeroStyle:
-    """The target named by --specs-target, loaded once per session."""
-    spec = str(request.config.getoption("--specs-target"))
+ENGINE = pytest.StashKey[DezeroStyle]()  # the target, loaded once when the properties are collected
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: Sequence[pytest.Item | _Marked]) -> None:
+    """Load --specs-target once the properties are collected: a target that does not load is a
+    usage error (one line, exit 4), not a fixture error in every test."""
+    if ENGINE in config.stash or not any(item.get_closest_marker(MARKER) for item in items):
+        return
+    spec = str(config.getoption("--specs-target"))
     try:
-        return engine_for(load_target(spec))
+        config.stash[ENGINE] = engine_for(load_target(spec))
     except TargetLoadError as error:
         raise pytest.UsageError(f"--specs-target={spec}: {error}") from None
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under pytest-xdist, load a named --specs-target in the controller too, which collects nothing:
+    a target that does not load is then one usage error, not a crash in every worker."""
+    config = session.config
+    distributed = getattr(config.option, "numprocesses", None) or getattr(config.option, "tx", None)
+    if distributed and not hasattr(config, "workerinput") and config.getoption("--specs-target") != "refengine":
+        pytest_collection_modifyitems(config, [_Marked()])
+
+
+class _Marked:
+    """Stands for a collected property where none is collected (the xdist controller)."""
+
+    def get_closest_marker(self, name: str) -> object:
+        """Every marker asked for is there."""
+        return name
+
+
+@pytest.fixture(scope="session")
+def specs_engine(request: pytest.FixtureRequest) -> DezeroStyle:
+    """The target named by --specs-target, loaded once per session (at collection)."""
+    config = request.config
+    if ENGINE not in config.stash:  # collected some other way: load it here
+        pytest_collection_modifyitems(config, [request.node])
+    return config.stash[ENGINE]
 
 
 @pytest.fixture(scope="session")

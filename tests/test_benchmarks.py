@@ -68,3 +68,14 @@ def test_suite_throughput_counts_the_examples_of_every_property() -> None:
     output = bench("suite_throughput", "--max-examples", "3", "--jobs", "2", "--repeat", "1")
     _, _, examples, *_ = row(output, "2")
     assert int(examples.replace(",", "")) >= 14  # at least one example for each of the 14 properties
+
+
+def test_gradebook_grades_a_generated_class_with_a_row_per_file() -> None:
+    output = bench("gradebook", "--students", "3", "--max-examples", "3", "--jobs", "1")
+    cells = {name: [c.strip() for c in row(output, name)[1:3]] for name in ("student01/step18.py",
+                                                                             "student02/step18.py",
+                                                                             "student03/step18.py")}
+    assert cells == {"student01/step18.py": ["in-place +=", "NOT conformant"],
+                     "student02/step18.py": ["does not load", "NOT loaded"],
+                     "student03/step18.py": ["conformant", "conformant"]}
+    assert "graded 3 files (1 conformant) in" in output and "CPU time of every process" in output

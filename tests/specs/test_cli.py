@@ -73,3 +73,38 @@ def test_python_dash_m_specs_runs_as_a_program() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "PASS  variable-rejects-non-ndarray" in done.stdout
+
+
+
+def _code(argv: list[str]) -> int | str | None:
+    """main's exit status, whether it returns it or exits with it (argparse's errors)."""
+    try:
+        return main(argv)
+    except SystemExit as exit_info:
+        return exit_info.code
+
+
+@pytest.mark.parametrize(
+    ("folder", "file", "argv", "message"),
+    [
+        (None, "notes.txt", ["notes.txt"], "notes.txt is not a .py file or a .ipynb notebook"),
+        ("bad", None, ["bad/"], "no target found: bad/ holds no .py or .ipynb file"),
+        (None, None, ["--max-memory", "-5"], "argument --max-memory: -5 must be 0 (no cap) or more"),
+        (None, None, ["--load-timeout", "0"], "0.0 must be more than 0"),
+        (None, None, ["a.py", "b.py", "--in-process"], "--in-process works with one target"),
+    ],
+    ids=["not-python", "empty-folder", "negative-memory", "zero-load-timeout", "several-in-process"],
+)
+def test_harness_edges_exit_2_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    folder: str | None, file: str | None, argv: list[str], message: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    if folder is not None:
+        (tmp_path / folder).mkdir()
+    if file is not None:
+        (tmp_path / file).write_text("hello\n")
+    assert _code(["check", *argv, *QUICK]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert "no such file" not in err
