@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from html import escape
 from typing import Final, TypeAlias
 
 from specs.report import PropertyResult, Report
@@ -313,3 +314,9 @@ def render_causes(report: Report) -> str:
     """The console lines: "Likely cause: ...", its fix, and the failures it explains; "" when none."""
     return "".join(f"Likely cause: {d.cause}\n  fix: {d.fix}\n  explains: {', '.join(d.property_ids)}\n"
                    for d in diagnose(report))
+
+
+def render_causes_html(report: Report) -> str:
+    """The likely causes as HTML paragraphs, for the HTML and Jupyter reports; "" when none."""
+    return "".join(f'<p class="cause"><b>Likely cause:</b> {escape(d.cause)}<br>fix: {escape(d.fix)}<br>'
+                   f'<small>explains: {escape(", ".join(d.property_ids))}</small></p>' for d in diagnose(report))

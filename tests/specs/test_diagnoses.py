@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,8 @@ import pytest
 import specs
 from specs.diagnoses import (ACCUMULATE, FORWARD, FREED, GRADS, NO_GRAD, REJECTS, RESTORED, RETAIN_FALSE, RETAIN_TRUE,
                              SEQUENCES, Diagnosis, diagnose, render_causes)
+from specs.__main__ import main
+from specs.html_report import render_compact, render_page
 from specs.report import PropertyResult, Report
 from tests.catalogue import BOOK, BY_NAME
 from tests.diagnosed import BY_BUG
@@ -104,3 +107,23 @@ def test_the_books_own_attribute_error_is_not_a_missing_name() -> None:
     leaf = "the target raised AttributeError: 'NoneType' object has no attribute 'generation'"
     report = Report("learner.py", [_result(GRADS, leaf)])
     assert diagnose(report) == []
+
+
+def test_the_cli_prints_the_cause_before_the_details_and_writes_it_to_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = BY_BUG["cleargrad_misspelled"].write(tmp_path)
+    json_path = tmp_path / "report.json"
+    status = main(["check", str(path), "--only", ACCUMULATE, "--database", "none", "--seed", "0",
+                   "--max-examples", "5", "--json", str(json_path), "--jobs", "1"])
+    out = capsys.readouterr().out
+    assert status == 1
+    assert out.index("Likely cause: the engine has no `cleargrad`") < out.index(f"--- {ACCUMULATE} (failed)")
+    [record] = json.loads(json_path.read_text())["diagnoses"]
+    assert record["id"] == "missing-name" and record["properties"] == [ACCUMULATE] and "cleargrad" in record["fix"]
+
+
+def test_the_html_reports_show_the_cause() -> None:
+    report = Report("learner.py", [_result(ACCUMULATE, "the target has no `cleargrad`, which this property needs")])
+    for html in (render_compact(report, draw=lambda dot: None), render_page(report, draw=lambda dot: None)):
+        assert '<p class="cause"><b>Likely cause:</b> the engine has no `cleargrad`' in html
