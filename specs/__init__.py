@@ -18,7 +18,7 @@ from specs.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, op
 from specs.loader import Target, TargetLoadError, TargetSpec, load_target
 from specs.report import PropertyResult, Report
 from specs.isolation import Settings, run_isolated
-from specs.jupyter import NotebookProgress, config_kept, in_ipython, namespace_label, warnings_collected
+from specs.jupyter import NotebookProgress, config_kept, in_notebook, namespace_label, warnings_collected
 from specs.runner import Options, run, selected
 
 __all__ = ["DatabaseError", "PropertyResult", "Report", "TargetLoadError", "check", "engine_for", "open_engine"]
@@ -67,7 +67,7 @@ def check(
     if isinstance(target, Mapping) and isinstance(engine, DezeroStyle):
         engine.label = namespace_label(target)  # the notebook's name, not "the given namespace"
     name = str(target) if isinstance(target, str | Path) else engine.label
-    progress = NotebookProgress(len(selected(only)), engine.label) if in_ipython() else None
+    progress = NotebookProgress(len(selected(only)), engine.label) if in_notebook() else None
     options = Options(max_examples, seed, tuple(only), timeout, open_database(database, target=name),
                       on_example=None if progress is None else progress.example)
     collected: list[str] = []

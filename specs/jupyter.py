@@ -2,7 +2,7 @@
 target's warnings kept out of the cell's output, the notebook named in the title, and the
 learner's `Config.enable_backprop` as it was before the check.
 
-IPython is imported only when it is already running: it is not a dependency.
+IPython is imported only when a kernel is already running: it is not a dependency.
 """
 
 from __future__ import annotations
@@ -25,11 +25,15 @@ REDRAW: Final = 0.5  # seconds between updates of the progress line while exampl
 _NOTEBOOK_KEYS: Final = ("__vsc_ipynb_file__", "__session__")  # VS Code's, then ipykernel's (JPY_SESSION_NAME)
 
 
-def in_ipython() -> bool:
-    """Whether this code runs under IPython (a notebook's kernel or the IPython shell)."""
+def in_notebook() -> bool:
+    """Whether this code runs in an IPython kernel (Jupyter, VS Code), where a display can be updated.
+
+    The terminal IPython shell has no kernel: it would print every update on a new line.
+    """
     ipython = sys.modules.get("IPython")
     get_ipython = getattr(ipython, "get_ipython", None)
-    return callable(get_ipython) and get_ipython() is not None
+    shell = get_ipython() if callable(get_ipython) else None
+    return shell is not None and getattr(shell, "kernel", None) is not None
 
 
 def namespace_label(namespace: Mapping[str, object]) -> str:
@@ -38,7 +42,7 @@ def namespace_label(namespace: Mapping[str, object]) -> str:
         value = namespace.get(key)
         if isinstance(value, str) and value.strip():
             return Path(value.strip()).name or value.strip()
-    return "this notebook" if in_ipython() else "the given namespace"
+    return "this notebook" if in_notebook() else "the given namespace"
 
 
 class _Handle(Protocol):
@@ -49,7 +53,7 @@ class NotebookProgress:
     """A line in the cell's output, updated as properties finish: done of all, examples, seconds."""
 
     def __init__(self, total: int, label: str) -> None:
-        from IPython.display import display  # only called under IPython
+        from IPython.display import display  # only called in a kernel
 
         self.total, self.label = total, label
         self.done, self.examples, self.failed = 0, 0, 0
