@@ -44,6 +44,7 @@ _MISSING: Final = (
                r"'(?P<name>\w+)'"),
     re.compile(r"^the target raised NameError: name '(?P<name>\w+)' is not defined"),
 )
+_SPELLED: Final = re.compile(r"has no `(?P<name>\w+)`; it has `(?P<other>\w+)`")  # the loader's API probe
 _NO_SELF: Final = re.compile(r"^the target raised TypeError: (?:\w+\.)?(?P<name>\w+)\(\) takes 0 positional arguments "
                              r"but 1 was given")
 _AMBIGUOUS: Final = "The truth value of an array with more than one element is ambiguous"
@@ -74,6 +75,7 @@ class Failures:
 
     failed: dict[str, PropertyResult]
     passed: frozenset[str]
+    notes: tuple[str, ...] = ()
 
     def message(self, property_id: str) -> str:
         """The failure message of `property_id`, or "" when it did not fail."""
@@ -124,7 +126,12 @@ def missing_names(f: Failures) -> Match:
             if match is not None and match["name"] in BOOK_NAMES:
                 by_name.setdefault(match["name"], []).append(property_id)
                 break
+    spelled = {m["name"]: m["other"] for note in f.notes for m in _SPELLED.finditer(note)}
     for name, ids in by_name.items():
+        if name in spelled:  # the loader's probe found the near miss
+            yield Diagnosis("missing-name", f"the engine spells `{name}` as `{spelled[name]}`",
+                            f"rename `{spelled[name]}` to `{name}` everywhere (the book's spelling)", tuple(ids))
+            continue
         yield Diagnosis("missing-name", f"the engine has no `{name}`: a step-18 name missing or spelled differently",
                         f"define `{name}` with the book's spelling (and use that spelling everywhere it is called)",
                         tuple(ids))
@@ -298,7 +305,7 @@ def diagnose(report: Report) -> list[Diagnosis]:
     failed = {r.id: r for r in report.properties if r.status == "failed"}
     if not any(r.tier != "extended" for r in failed.values()):
         return []
-    failures = Failures(failed, frozenset(r.id for r in report.properties if r.status == "passed"))
+    failures = Failures(failed, frozenset(r.id for r in report.properties if r.status == "passed"), tuple(report.notes))
     claimed: set[str] = set()
     found: list[Diagnosis] = []
     for pattern in PATTERNS:

@@ -97,6 +97,13 @@ def test_one_cause_is_said_once_and_claims_its_failures_first() -> None:
     assert report.to_json()["diagnoses"] == [diagnosis.to_json()]
 
 
+def test_a_near_miss_the_probe_found_names_both_spellings() -> None:
+    missing = "the target raised AttributeError: the target's Variable object has no attribute 'creator'"
+    report = Report("learner.py", [_result(NO_GRAD, missing)], ["`Variable` has no `creator`; it has `creater`"])
+    [diagnosis] = diagnose(report)
+    assert diagnosis.cause == "the engine spells `creator` as `creater`" and "rename `creater`" in diagnosis.fix
+
+
 def test_extended_failures_alone_get_no_cause() -> None:
     report = Report("learner.py", [_result("deep-graph-backward", "x.grad is array(inf) after backward over the "
                                                                    "chain, expected 100001.0")])
