@@ -51,6 +51,9 @@ _AMBIGUOUS: Final = "The truth value of an array with more than one element is a
 _FLAG_AFTER_BLOCKS: Final = re.compile(r"after the blocks, Config\.enable_backprop is (True|False); it was")
 _FLAG_AFTER_NO_GRAD: Final = re.compile(r"after leaving \d+ no_grad\(\) block\(s\), Config\.enable_backprop is")
 _GAINED_DIMENSION: Final = re.compile(r"\.data is array\(\[[^\[\],]*\]\) \(\w+\), expected array\([^\[]")
+_GRAD_GAINED_DIMENSION: Final = re.compile(r"\.grad has shape \(1,\) and dtype \w+; \w+ has \(\) and")
+_DTYPES: Final = re.compile(r"\((?P<got>float\d+)\), expected .* \((?P<want>float\d+)\)")
+_GRAD_DTYPE: Final = re.compile(r"\.grad has shape (\(.*?\)) and dtype (\w+); \w+ has \1 and (?!\2\b)")
 _RESTORED_TO_TRUE: Final = "after the blocks, Config.enable_backprop is True; it was False"
 _BASE_EXCEPTIONS: Final = re.compile(r"KeyboardInterrupt|SystemExit|GeneratorExit|ProbeError")
 
@@ -145,7 +148,8 @@ def method_without_self(f: Failures) -> Match:
         if match is not None:
             by_name.setdefault(match["name"], []).append(property_id)
     for name, ids in by_name.items():
-        yield Diagnosis("method-without-self", f"`{name}` is defined without `self`, so calling `x.{name}()` raises TypeError",
+        yield Diagnosis("method-without-self",
+                        f"`{name}` is defined without `self`, so calling `x.{name}()` raises TypeError",
                         f"write `def {name}(self):` (for cleargrad: `self.grad = None`)", tuple(ids))
 
 
@@ -153,7 +157,8 @@ def compared_with_none(f: Failures) -> Match:
     """`x.grad == None` or `data != None` on an array: elementwise, so `if` raises on arrays."""
     ids = f.raised(re.escape(_AMBIGUOUS))
     if ids:
-        yield Diagnosis("compared-with-none", "an array is compared with `== None` or `!= None`, which compares element by element, "
+        yield Diagnosis("compared-with-none",
+                        "an array is compared with `== None` or `!= None`, which compares element by element, "
                         "so `if` raises ValueError on arrays of more than one element",
                         "test for None with `is None` / `is not None` (`if x.grad is None:`, "
                         "`if data is not None:`)", ids)
@@ -170,7 +175,8 @@ def grads_accumulated_in_place(f: Failures) -> Match:
         return
     ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE), *f.mentions(SEQUENCES, ".grad"),
            *f.mentions(DEEP, "after backward over the chain"))
-    yield Diagnosis("grad-accumulated-in-place", "grads are accumulated in place (`x.grad += gx`): the first grad a Variable gets is the very "
+    yield Diagnosis("grad-accumulated-in-place",
+                    "grads are accumulated in place (`x.grad += gx`): the first grad a Variable gets is the very "
                     "array of its output's grad, so adding to it changes that grad too",
                     "accumulate into a new array: `x.grad = x.grad + gx` (as step 18 does)", ids)
 
@@ -184,7 +190,8 @@ def functions_out_of_order(f: Failures) -> Match:
         return  # out of order only ever leaves a grad short
     ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE), RETAIN_FALSE,
            *(i for i in (SEQUENCES,) if i in f.failed))
-    yield Diagnosis("functions-out-of-order", "functions run in the wrong order: a function ran before every grad of its output had "
+    yield Diagnosis("functions-out-of-order",
+                    "functions run in the wrong order: a function ran before every grad of its output had "
                     "arrived (no sort by generation, or `generation` not set as the book sets it)",
                     "set `self.generation = max(x.generation for x in inputs)` in `Function.__call__`, "
                     "`self.generation = func.generation + 1` in `set_creator`, and take the function of the "
@@ -214,7 +221,8 @@ def retain_grad_ignored(f: Failures) -> Match:
     if "is not a leaf, yet" not in f.message(RETAIN_FALSE) or GRADS in f.failed or RETAIN_TRUE in f.failed:
         return
     ids = (RETAIN_FALSE, *f.wrong_values(ACCUMULATE), *f.mentions(SEQUENCES, ".grad"))
-    yield Diagnosis("retain-grad-ignored", "`retain_grad` is ignored: intermediate grads are kept after `backward()`, and the next "
+    yield Diagnosis("retain-grad-ignored",
+                    "`retain_grad` is ignored: intermediate grads are kept after `backward()`, and the next "
                     "pass starts from them",
                     "end each step of the backward loop with `if not retain_grad: for y in f.outputs: "
                     "y().grad = None`", ids)
@@ -226,7 +234,8 @@ def cleargrad_does_not_reset(f: Failures) -> Match:
     if "cleargrad()" not in f.snippet(ACCUMULATE) or _ratio(message) != 3.0 or GRADS in f.failed:
         return
     ids = (ACCUMULATE, *f.mentions(SEQUENCES, ".grad"))
-    yield Diagnosis("cleargrad-does-not-reset", "`cleargrad()` does not reset the grad: after it, the next `backward()` adds to the old grad",
+    yield Diagnosis("cleargrad-does-not-reset",
+                    "`cleargrad()` does not reset the grad: after it, the next `backward()` adds to the old grad",
                     "write `def cleargrad(self): self.grad = None` (with `self.`)", ids)
 
 
@@ -235,7 +244,8 @@ def outputs_held_strongly(f: Failures) -> Match:
     if "reference cycle" not in f.message(FREED):
         return
     ids = (FREED, *(i for i in (DEEP,) if "did not free it" in f.message(i)))
-    yield Diagnosis("outputs-held-strongly", "each Function holds its outputs strongly, so a Variable and its creator form a reference "
+    yield Diagnosis("outputs-held-strongly",
+                    "each Function holds its outputs strongly, so a Variable and its creator form a reference "
                     "cycle that reference counting never frees",
                     "keep weak references: `self.outputs = [weakref.ref(output) for output in outputs]`, and read "
                     "grads with `output().grad`", ids)
@@ -270,24 +280,28 @@ def flag_not_restored(f: Failures) -> Match:
 def as_array_changes_values(f: Failures) -> Match:
     """`as_array` that wraps a scalar as `np.array([x])` or converts to another dtype."""
     message = f.message(FORWARD)
-    shape = _GAINED_DIMENSION.search(message)
-    dtype = re.search(r"\((float\d+)\), expected .* \((float\d+)\)", message)
-    if shape:
-        yield Diagnosis("as-array-adds-a-dimension", "the outputs' data gain a dimension: `as_array` wraps a numpy scalar as `np.array([x])`",
+    dtype = _DTYPES.search(message)
+    grads = (GRADS, RETAIN_TRUE, ACCUMULATE)
+    if _GAINED_DIMENSION.search(message):
+        ids = (FORWARD, *(i for i in grads if _GRAD_GAINED_DIMENSION.search(f.message(i))))
+        yield Diagnosis("as-array-adds-a-dimension",
+                        "the outputs' data gain a dimension: `as_array` wraps a numpy scalar as `np.array([x])`",
                         "write `as_array` as the book does: `if np.isscalar(x): return np.array(x)` then `return x`",
-                        (FORWARD,))
-    elif dtype is not None and dtype[1] != dtype[2]:
-        yield Diagnosis("dtype-changed", f"the outputs' data are {dtype[1]} where the inputs are {dtype[2]}: `as_array` (or "
-                        "`forward`) converts the dtype",
+                        ids)
+    elif dtype is not None and dtype["got"] != dtype["want"]:
+        ids = (FORWARD, *(i for i in grads if _GRAD_DTYPE.search(f.message(i))))
+        yield Diagnosis("dtype-changed", f"the outputs' data are {dtype['got']} where numpy gives {dtype['want']}: "
+                        "`as_array` (or `forward`) converts the dtype",
                         "keep numpy's result as it is: `np.array(x)` only for a numpy scalar, with no `dtype=` "
-                        "and no `float(...)`", (FORWARD,))
+                        "and no `float(...)`", ids)
 
 
 def variable_accepts_non_arrays(f: Failures) -> Match:
     """`Variable(1.0)` accepted: no `isinstance(data, np.ndarray)` check, or one that lets floats through."""
     if REJECTS not in f.failed or f.message(REJECTS).startswith("the target raised"):
         return
-    yield Diagnosis("variable-accepts-non-arrays", "`Variable` accepts data that is not an ndarray (a float, a list, ...)",
+    yield Diagnosis("variable-accepts-non-arrays",
+                    "`Variable` accepts data that is not an ndarray (a float, a list, ...)",
                     "in `Variable.__init__`: `if data is not None and not isinstance(data, np.ndarray): "
                     "raise TypeError(f'{type(data)} is not supported')`", (REJECTS,))
 

@@ -146,7 +146,8 @@ def render_compact(report: Report, *, draw: Draw = render_svg) -> str:
     style = "".join(f".gradspec .{s}{{{rule}}}" for s, rule in _COMPACT_COLOURS.items())
     return (f'<div class="gradspec"><style>{style}.gradspec pre{{text-align:left;margin:.2rem 0}}</style>'
             f"<p><b>{escape(report.target)}: {verdict}</b></p>{'<ul>' + notes + '</ul>' if notes else ''}"
-            f"{render_causes_html(report)}<table><tr><th>property</th><th>status</th><th>examples</th><th>time</th></tr>"
+            f"{render_causes_html(report)}"
+            "<table><tr><th>property</th><th>status</th><th>examples</th><th>time</th></tr>"
             f"{''.join(rows)}</table></div>")
 
 

@@ -58,7 +58,8 @@ class NotebookProgress:
         self.total, self.label = total, label
         self.done, self.examples, self.failed = 0, 0, 0
         self.started = self._drawn = time.monotonic()
-        handle = display(self._bundle(), raw=True, display_id=True)  # type: ignore[no-untyped-call]  # untyped in IPython
+        # IPython's display is untyped
+        handle = display(self._bundle(), raw=True, display_id=True)  # type: ignore[no-untyped-call]
         self._handle: _Handle | None = handle if handle is not None and hasattr(handle, "update") else None
 
     def _text(self, finished: bool) -> str:

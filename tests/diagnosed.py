@@ -36,6 +36,8 @@ def _from_catalogue(name: str) -> Bug:
     return Bug(name, ((engine.old, engine.new),))
 
 
+_TYPE_CHECK: Final = ("            if not isinstance(data, np.ndarray):\n"
+                      "                raise TypeError(\"{} is not supported\".format(type(data)))\n")
 BUGS: Final = (
     _from_catalogue("grad_accumulated_in_place"),
     _from_catalogue("no_generation_sort"),
@@ -71,12 +73,10 @@ BUGS: Final = (
                                      "def no_grad():\n    Config.enable_backprop = False\n"
                                      "    return contextlib.nullcontext()\n"),)),
     _from_catalogue("variable_accepts_floats"),
-    Bug("variable_without_type_check", (("            if not isinstance(data, np.ndarray):\n"
-                                          "                raise TypeError(\"{} is not supported\".format(type(data)))\n",
-                                          "            pass\n"),)),
-    Bug("variable_converts_with_asarray", (("        self.data = data\n", "        self.data = np.asarray(data) if data is not None else None\n"),
-                                            ("            if not isinstance(data, np.ndarray):\n"
-                                             "                raise TypeError(\"{} is not supported\".format(type(data)))\n",
-                                             "            pass\n"))),
+    Bug("variable_without_type_check", ((_TYPE_CHECK, "            pass\n"),)),
+    Bug("variable_converts_with_asarray", (
+        (_TYPE_CHECK, "            pass\n"),
+        ("        self.data = data\n", "        self.data = np.asarray(data) if data is not None else None\n"),
+    )),
 )
 BY_BUG: Final = {bug.name: bug for bug in BUGS}

@@ -35,8 +35,8 @@ CASES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "cleargrad_sets_a_local": ((GRADS, ACCUMULATE), "cleargrad-does-not-reset", (ACCUMULATE,)),
     "grad_compared_with_none": ((GRADS, ACCUMULATE), "compared-with-none", (GRADS, ACCUMULATE)),
     "data_compared_with_none": ((FORWARD, GRADS), "compared-with-none", (FORWARD, GRADS)),
-    "as_array_adds_a_dimension": ((FORWARD,), "as-array-adds-a-dimension", (FORWARD,)),
-    "as_array_makes_float64": ((FORWARD,), "dtype-changed", (FORWARD,)),
+    "as_array_adds_a_dimension": ((FORWARD, GRADS), "as-array-adds-a-dimension", (FORWARD, GRADS)),
+    "as_array_makes_float64": ((FORWARD, GRADS), "dtype-changed", (FORWARD, GRADS)),
     "cleargrad_misspelled": ((ACCUMULATE, SEQUENCES), "missing-name", (ACCUMULATE, SEQUENCES)),
     "creator_misspelled": ((NO_GRAD, SEQUENCES), "missing-name", (NO_GRAD, SEQUENCES)),
     "using_config_misspelled": ((NO_GRAD, RESTORED), "missing-name", (RESTORED,)),  # no_grad calls its own
@@ -57,7 +57,8 @@ def test_each_learner_bug_gets_its_one_likely_cause(bug: str, tmp_path: Path) ->
     only, expected, explained = CASES[bug]
     report = _check(BY_BUG[bug].write(tmp_path), only)
     diagnoses = diagnose(report)
-    assert [d.id for d in diagnoses] == [expected], (diagnoses, [(r.id, r.status, r.message) for r in report.properties])
+    seen = [(r.id, r.status, r.message) for r in report.properties]
+    assert [d.id for d in diagnoses] == [expected], (diagnoses, seen)
     [diagnosis] = diagnoses
     assert set(explained) <= set(diagnosis.property_ids), diagnosis
     failed = {r.id for r in report.properties if r.status == "failed"}
@@ -79,7 +80,8 @@ def test_failures_no_pattern_fits_get_no_cause(name: str, tmp_path: Path) -> Non
     assert diagnose(report) == [], diagnose(report)
 
 
-def _result(property_id: str, message: str, status: str = "failed", counterexample: str | None = None) -> PropertyResult:
+def _result(property_id: str, message: str, status: str = "failed",
+            counterexample: str | None = None) -> PropertyResult:
     tier = "extended" if property_id in ("deep-graph-backward", "config-isolated-between-threads") else "core"
     return PropertyResult(property_id, tier, status, 1, 0.0, message, counterexample)  # type: ignore[arg-type]
 
