@@ -289,7 +289,8 @@ def as_array_changes_values(f: Failures) -> Match:
                         "write `as_array` as the book does: `if np.isscalar(x): return np.array(x)` then `return x`",
                         ids)
     elif dtype is not None and dtype["got"] != dtype["want"]:
-        ids = (FORWARD, *(i for i in grads if _GRAD_DTYPE.search(f.message(i))))
+        ids = (FORWARD, *(i for i in grads if _GRAD_DTYPE.search(f.message(i))),
+               *(f.mentions(NO_GRAD, "dtype=") if f.mentions(NO_GRAD, "inside no_grad(), ") else ()))
         yield Diagnosis("dtype-changed", f"the outputs' data are {dtype['got']} where numpy gives {dtype['want']}: "
                         "`as_array` (or `forward`) converts the dtype",
                         "keep numpy's result as it is: `np.array(x)` only for a numpy scalar, with no `dtype=` "
