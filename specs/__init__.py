@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from specs.adapters.dezero_style import DezeroStyle
@@ -18,6 +19,7 @@ from specs.loader import Target, TargetLoadError, TargetSpec, load_target
 from specs.probe import lead_notes
 from specs.report import PropertyResult, Report
 from specs.isolation import Settings, run_isolated
+from specs.jupyter import NotebookProgress, config_kept, in_notebook, namespace_label, warnings_collected
 from specs.runner import Options, run, selected
 
 __all__ = ["DatabaseError", "PropertyResult", "Report", "TargetLoadError", "check", "engine_for", "open_engine"]
@@ -64,8 +66,17 @@ def check(
         settings = Settings(str(target), max_examples, seed, timeout, database, jobs=os.cpu_count() or 1)
         return run_isolated(selected(only), settings)
     engine, notes = open_engine(target)
+    if isinstance(target, Mapping) and isinstance(engine, DezeroStyle):
+        engine.label = namespace_label(target)  # the notebook's name, not "the given namespace"
     name = str(target) if isinstance(target, str | Path) else engine.label
-    options = Options(max_examples, seed, tuple(only), timeout, open_database(database, target=name))
-    report = run(engine, options)
+    progress = NotebookProgress(len(selected(only)), engine.label) if in_notebook() else None
+    options = Options(max_examples, seed, tuple(only), timeout, open_database(database, target=name),
+                      on_example=None if progress is None else progress.example)
+    collected: list[str] = []
+    with config_kept(engine), warnings_collected(collected):
+        report = run(engine, options, on_result=None if progress is None else progress.result)
+    if progress is not None:
+        progress.close()
     report.notes[:0] = notes
+    report.notes.extend(collected)
     return report

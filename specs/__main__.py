@@ -21,6 +21,7 @@ from typing import NoReturn
 
 from specs import open_engine
 from specs.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
+from specs.diagnoses import render_causes
 from specs.graphviz import write_pictures
 from specs.html_report import write_html
 from specs import gradebook
@@ -237,6 +238,7 @@ def _grade(args: argparse.Namespace, database: DatabaseSpec) -> int:
 def _finish(report: Report, args: argparse.Namespace, progress: Progress) -> None:
     """Print the failures' details and the verdict; save the JSON and HTML reports and the pictures."""
     progress.close()
+    print(render_causes(report), end="")
     for result in report.properties:
         if result.status not in ("passed", "skipped"):
             print(render_details(result), end="")

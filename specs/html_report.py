@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import Final, TypeAlias
 
+from specs.diagnoses import render_causes_html
 from specs.graphviz import inline_svg, render_svg
 from specs.report import STATUSES, PropertyResult, Report
 from specs.shapes import feature_rows
@@ -114,7 +115,8 @@ def render_page(report: Report, *, command: str = "", draw: Draw = render_svg) -
     details = "".join(_details(r, draw) for r in report.properties if r.status not in ("passed", "skipped"))
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     run = f'<p class="muted">{f"<code>{escape(command)}</code> · " if command else ""}{when}</p>'
-    failures = f'<section id="failures"><h2>Counterexamples</h2>{details}</section>' if details else ""
+    failures = (f'<section id="failures"><h2>Counterexamples</h2>{render_causes_html(report)}{details}</section>'
+                if details else "")
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>gradspec: {escape(report.target)}'
         f' is {verdict}</title><meta name="viewport" content="width=device-width,initial-scale=1">'
@@ -144,6 +146,7 @@ def render_compact(report: Report, *, draw: Draw = render_svg) -> str:
     style = "".join(f".gradspec .{s}{{{rule}}}" for s, rule in _COMPACT_COLOURS.items())
     return (f'<div class="gradspec"><style>{style}.gradspec pre{{text-align:left;margin:.2rem 0}}</style>'
             f"<p><b>{escape(report.target)}: {verdict}</b></p>{'<ul>' + notes + '</ul>' if notes else ''}"
+            f"{render_causes_html(report)}"
             "<table><tr><th>property</th><th>status</th><th>examples</th><th>time</th></tr>"
             f"{''.join(rows)}</table></div>")
 

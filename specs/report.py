@@ -51,11 +51,14 @@ class Report:
 
     def to_json(self) -> dict[str, object]:
         """The JSON report's content (the public contract's keys)."""
+        from specs.diagnoses import diagnose  # here: diagnoses imports this module
+
         return {
             "target": self.target,
             "conformant": self.passed,
             "properties": [{key: getattr(r, key) for key in JSON_KEYS} for r in self.properties],
             "notes": list(self.notes),
+            "diagnoses": [d.to_json() for d in diagnose(self)],
         }
 
     def write_json(self, path: Path) -> None:
@@ -115,5 +118,7 @@ def render_summary(report: Report) -> str:
 def render_text(report: Report) -> str:
     """The whole console report."""
     lines = "".join(result_line(r) + "\n" for r in report.properties)
+    from specs.diagnoses import render_causes  # here: diagnoses imports this module
+
     details = "".join(render_details(r) for r in report.properties if r.status not in ("passed", "skipped"))
-    return lines + details + render_summary(report)
+    return lines + render_causes(report) + details + render_summary(report)

@@ -42,3 +42,38 @@ def test_the_check_at_the_end_of_a_notebook_renders_an_html_table() -> None:
         assert html.count("<svg") == 1 and "grad is wrong: expected array(1.)" in html
     experiment = notebook.cells[2].outputs
     assert experiment[0]["text"] == "2.0\n"  # the learner's own experiment ran first, as written
+
+
+_LEFT_OFF = "Config.enable_backprop = False  # the learner's last experiment left graph building off"
+_OVERFLOWS = '''class Square(Function):  # a leftover experiment that overflows, as the stress examples make engines do
+    def forward(self, x):
+        np.float64(1e300) * np.float64(1e300)
+        return x**2
+
+    def backward(self, gy):
+        x = self.inputs[0].data
+        return 2 * x * gy
+'''
+
+
+def test_a_notebook_check_shows_progress_hides_warnings_names_the_notebook_and_keeps_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebook = nbformat.read(NOTEBOOK, as_version=4)  # type: ignore[no-untyped-call]  # nbformat has no stubs
+    check = notebook.cells.pop()
+    cells = [nbformat.v4.new_code_cell(source)  # type: ignore[no-untyped-call]  # nbformat has no stubs
+             for source in (_OVERFLOWS, _LEFT_OFF, check.source, "print(Config.enable_backprop)")]
+    notebook.cells += cells
+    path = tmp_path / "my_step18.ipynb"
+    nbformat.write(notebook, path)  # type: ignore[no-untyped-call]  # nbformat has no stubs
+    monkeypatch.setenv("JPY_SESSION_NAME", str(path))  # what Jupyter tells the kernel; ipykernel sets __session__
+    executed = _execute(path)
+    outputs = executed.cells[-2].outputs
+    kinds = [o.output_type for o in outputs]
+    assert kinds == ["display_data", "execute_result"], kinds  # no stderr stream: no warning above the report
+    progress = outputs[0].data["text/plain"]
+    assert progress.startswith("gradspec checked my_step18.ipynb: 3 properties,"), progress
+    html, text = outputs[1].data["text/html"], outputs[1].data["text/plain"]
+    assert "<b>my_step18.ipynb: NOT conformant</b>" in html and "the given namespace" not in text
+    assert "the target emitted" in text and "RuntimeWarning" in text and "overflow" in text
+    assert executed.cells[-1].outputs[0]["text"] == "False\n"  # the learner's Config, as it was
