@@ -155,9 +155,9 @@ def test_one_misspelling_is_one_cause_said_once(tmp_path: Path) -> None:
 def test_a_function_that_returns_a_list_for_one_output_blocks_the_graph_properties(tmp_path: Path) -> None:
     namespace = _book(tmp_path, ("return outputs if len(outputs) > 1 else outputs[0]", "return outputs"))
     report = specs.check(namespace, only=("forward-values-match-numpy",), max_examples=5, database=None)
-    assert report.properties[0].message.startswith("blocked by a piece of the book's API the target lacks: `")
-    assert report.properties[0].message.endswith(
-        "` returned a list, not a Variable: `Function.__call__` should return `outputs[0]` when there is one output")
+    assert report.properties[0].message in (
+        f"blocked by a piece of the book's API the target lacks: `{call}` returned a list, not a Variable: "
+        "`Function.__call__` should return `outputs[0]` when there is one output" for call in ("square(x)", "add(x0, x1)"))
 
 
 def test_the_probe_runs_none_of_the_targets_code(tmp_path: Path) -> None:
@@ -166,3 +166,11 @@ def test_the_probe_runs_none_of_the_targets_code(tmp_path: Path) -> None:
                       ("def square(x):\n", "def square(x):\n    raise SystemExit(4)\n"),
                       ("def no_grad():\n", "def no_grad():\n    raise SystemExit(5)\n"))
     assert probe(namespace).gaps == []
+
+
+def test_a_no_grad_that_returns_no_context_manager_fails_its_properties_as_the_targets(tmp_path: Path) -> None:
+    namespace = _book(tmp_path, ('def no_grad():\n    return using_config("enable_backprop", False)',
+                                 "def no_grad():\n    Config.enable_backprop = False"))
+    report = specs.check(namespace, only=("no-grad-builds-no-graph",), max_examples=5, database=None)
+    assert report.properties[0].status == "failed"
+    assert report.properties[0].message.endswith("`no_grad` returned a NoneType, not a context manager")
