@@ -5,13 +5,16 @@ Each missing piece is found once, with the likely spelling from the target's own
 failed as blocked by it, instead of each one printing its own traceback. When `add` or
 `square` is absent the probe takes it from what the target has (a later step's `Square` or
 `Pow`, the `+` and `**` operators, or the book's op defined on the target's own `Function`).
-The probe only calls the target's API as a learner would; it never creates an attribute.
+The probe reads the target's code and never runs it (a hostile `square` must cost only the
+properties that call it); it never creates an attribute.
 """
 
 from __future__ import annotations
 
 import difflib
+import dis
 import inspect
+import types
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Protocol, runtime_checkable
@@ -118,12 +121,9 @@ def probe(namespace: Mapping[str, object]) -> Findings:
     config = namespace.get("Config")
     if config is not None and not hasattr(config, "enable_backprop"):
         found.gaps.append(_missing("Config", "enable_backprop", dir(config), frozenset({"Config"})))
-    try:  # the target's own code runs here: whatever it raises, the properties report it
-        for name in ("using_config", "no_grad"):
-            _check_context_manager(namespace, name, found)
-        _check_instances(namespace, found)
-    except Exception:
-        pass
+    for name in ("using_config", "no_grad"):
+        _check_context_manager(namespace, name, found)
+    _check_instances(namespace, found)
     return found
 
 
@@ -187,63 +187,71 @@ def _add_backward(self: object, gy: object) -> tuple[object, object]:
     return gy, gy
 
 
+_GENERATOR_HINT: Final = "returned a generator, not a context manager: is `@contextlib.contextmanager` missing?"
+
+
 def _check_context_manager(namespace: Mapping[str, object], name: str, found: Findings) -> None:
-    """Call `using_config(...)` / `no_grad()` without entering it: is the result a context manager?"""
+    """A bare generator function is not a context manager; neither is a no_grad that returns one.
+
+    Read from the code, never called: a target's code runs only inside a property.
+    """
     function = namespace.get(name)
-    if not callable(function) or found.gap("Config.enable_backprop") is not None:
+    if not callable(function):
         return
-    try:
-        made = function("enable_backprop", True) if name == "using_config" else function()
-    except Exception:
-        return  # the properties that use it report what it raises
-    if hasattr(made, "__enter__") and hasattr(made, "__exit__"):
-        return
-    if inspect.isgenerator(made):
-        made.close()  # never started: nothing of the target ran
-        hint = "returned a generator, not a context manager: is `@contextlib.contextmanager` missing?"
-    else:
-        hint = f"returned {type(made).__name__} {made!r:.60}, not a context manager"
     call = "using_config('enable_backprop', False)" if name == "using_config" else "no_grad()"
-    snippet = f"with {call}:  # raises TypeError: {hint.split(':')[0]}\n    pass\n"
-    found.gaps.append(Gap(name, f"`{name}` {hint}", frozenset({name}), snippet))
+    snippet = f"with {call}:  # TypeError: a generator is not a context manager\n    pass\n"
+    if inspect.isgeneratorfunction(function):
+        found.gaps.append(Gap(name, f"`{name}` {_GENERATOR_HINT}", frozenset({name}), snippet))
+    elif name == "no_grad" and found.gap("using_config") is not None and \
+            "using_config" in getattr(getattr(function, "__code__", None), "co_names", ()):
+        message = f"`{name}` {_GENERATOR_HINT} (it returns `using_config(...)`)"
+        found.gaps.append(Gap(name, message, frozenset({name}), snippet))
+
+
+def instance_attributes(cls: type) -> frozenset[str] | None:
+    """The attributes instances of `cls` get: class attributes and every `x.name = ...` in its methods.
+
+    Read from the bytecode, so classes defined in a notebook cell work too. None when that
+    cannot be known (a `__getattr__`, or methods that are not Python functions).
+    """
+    names: set[str] = set()
+    for klass in cls.__mro__[:-1]:
+        if "__getattr__" in vars(klass):
+            return None
+        names.update(vars(klass))
+        names.update(getattr(klass, "__slots__", ()))
+        for member in vars(klass).values():
+            function = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+            code = getattr(function, "__code__", None)
+            if isinstance(code, types.CodeType):
+                names.update(_stored_attributes(code))
+    return frozenset(names)
+
+
+def _stored_attributes(code: types.CodeType) -> set[str]:
+    stored = {i.argval for i in dis.get_instructions(code) if i.opname == "STORE_ATTR"}
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):  # nested functions and comprehensions
+            stored |= _stored_attributes(const)
+    return stored
 
 
 def _check_instances(namespace: Mapping[str, object], found: Findings) -> None:
-    """Look for the attributes a Variable and a Function have, on ones the target builds."""
+    """Look for the attributes a Variable and a Function have, in their classes' code."""
+    for owner, wanted in (("Variable", VARIABLE_ATTRIBUTES), ("Function", FUNCTION_ATTRIBUTES)):
+        cls = namespace.get(owner)
+        attributes = instance_attributes(cls) if isinstance(cls, type) else None
+        if attributes is None:
+            continue
+        for name in wanted:
+            if name not in attributes:
+                blocks = frozenset({"Variable"}) if (owner, name) == ("Variable", "data") else \
+                    frozenset() if owner == "Variable" and name != "generation" else GRAPH
+                found.gaps.append(_missing(owner, name, attributes, blocks))
     variable = namespace.get("Variable")
-    if not callable(variable):
-        return
-    try:
-        x = variable(np.array(1.0))
-    except Exception:
-        return  # the properties report it, with the target's traceback
-    for name in VARIABLE_ATTRIBUTES:
-        if not hasattr(x, name):
-            blocks = GRAPH if name == "generation" else frozenset({"Variable"}) if name == "data" else frozenset()
-            found.gaps.append(_missing("Variable", name, dir(x), blocks))
-    backward = getattr(x, "backward", None)
-    if callable(backward):
+    backward = getattr(variable, "backward", None)
+    if isinstance(variable, type) and callable(backward):
         _check_retain_grad(backward, found)
-    square = found.ops.get("square")
-    if square is None or found.gap("Config.enable_backprop") is not None:
-        return
-    try:
-        y = square(x)
-    except Exception:
-        return
-    if isinstance(y, list | tuple):
-        message = (f"`square(x)` returned a {type(y).__name__}, not a Variable: `Function.__call__` should "
-                   "return `outputs[0]` when there is one output")
-        found.gaps.append(Gap("square()", message, GRAPH))
-        return
-    spelled = found.gap("Variable.creator")
-    creator_name = "creator" if spelled is None else likely("creator", dir(y))
-    function = getattr(y, creator_name, None) if creator_name else None
-    if function is None:
-        return
-    for name in FUNCTION_ATTRIBUTES:
-        if not hasattr(function, name):
-            found.gaps.append(_missing(type(function).__name__, name, dir(function), GRAPH))
 
 
 def _check_retain_grad(backward: Callable[..., object], found: Findings) -> None:

