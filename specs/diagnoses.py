@@ -28,7 +28,6 @@ SEQUENCES: Final = "operation-sequences-match-model"
 FREED: Final = "graph-freed-by-reference-counting"
 FORWARD: Final = "forward-values-match-numpy"
 DEEP: Final = "deep-graph-backward"
-NO_GRAD_MEMORY: Final = "no-grad-forward-memory-bounded"
 
 # The book's step-18 names: a missing or misspelled one is a cause of its own.
 BOOK_NAMES: Final = frozenset({
@@ -188,8 +187,7 @@ def functions_out_of_order(f: Failures) -> Match:
         return
     if any((r := _ratio(f.message(i))) is not None and r > 1 for i in f.wrong_values(GRADS)):
         return  # out of order only ever leaves a grad short
-    ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE), RETAIN_FALSE,
-           *(i for i in (SEQUENCES,) if i in f.failed))
+    ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE), RETAIN_FALSE, *f.mentions(SEQUENCES, ".grad"))
     yield Diagnosis("functions-out-of-order",
                     "functions run in the wrong order: a function ran before every grad of its output had "
                     "arrived (no sort by generation, or `generation` not set as the book sets it)",
@@ -200,8 +198,7 @@ def functions_out_of_order(f: Failures) -> Match:
 
 def grad_overwritten(f: Failures) -> Match:
     """`x.grad = gx` without adding: a Variable used twice keeps only the last grad it got."""
-    wrong = f.wrong_values(GRADS)
-    if not wrong or RETAIN_FALSE in f.failed:
+    if not f.wrong_values(GRADS) or RETAIN_FALSE in f.failed:
         return
     ratios = [_ratio(f.message(i)) for i in f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE)]
     if not all(r is not None and 0 < r < 1 for r in ratios):

@@ -17,10 +17,13 @@ from html import escape
 from pathlib import Path
 from typing import Final, Protocol
 
+import hypothesis
+
 from specs.adapters.protocol import Engine
-from specs.report import PropertyResult, Report
+from specs.report import PropertyResult
 
 SPECS_DIR: Final = Path(__file__).resolve().parent
+HYPOTHESIS_DIR: Final = Path(hypothesis.__file__).resolve().parent
 REDRAW: Final = 0.5  # seconds between updates of the progress line while examples run
 _NOTEBOOK_KEYS: Final = ("__vsc_ipynb_file__", "__session__")  # VS Code's, then ipykernel's (JPY_SESSION_NAME)
 
@@ -101,7 +104,7 @@ def warnings_collected(report_notes: list[str]) -> Iterator[None]:
     """Collect the warnings raised while the examples run; summarise the target's in `report_notes`.
 
     The stress examples make a correct engine overflow (numpy's `RuntimeWarning`); shown above
-    the report they look like errors. A warning from the suite's own code is shown as usual.
+    the report they look like errors. A warning from the suite's own code or Hypothesis's is shown as usual.
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
@@ -109,7 +112,8 @@ def warnings_collected(report_notes: list[str]) -> Iterator[None]:
     target: Counter[str] = Counter()
     first: dict[str, str] = {}
     for warning in caught:
-        if Path(warning.filename).resolve().is_relative_to(SPECS_DIR):
+        where = Path(warning.filename).resolve()
+        if where.is_relative_to(SPECS_DIR) or where.is_relative_to(HYPOTHESIS_DIR):  # the suite's, not the target's
             warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
             continue
         name = warning.category.__name__

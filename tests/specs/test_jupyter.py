@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import specs
-from specs.jupyter import config_kept, in_notebook, namespace_label, warnings_collected
+from specs.jupyter import SPECS_DIR, config_kept, in_notebook, namespace_label, warnings_collected
 from specs.loader import load_target
 from tests.conftest import FIXTURES
 
@@ -57,3 +57,12 @@ def test_check_of_a_namespace_keeps_its_config_and_names_it(tmp_path: Path) -> N
     report = specs.check(namespace, only=("no-grad-builds-no-graph",), max_examples=5, database=None, seed=0)
     assert report.target == "week3.ipynb" and report.passed
     assert namespace["Config"].enable_backprop is False  # type: ignore[attr-defined]  # the learner's class
+
+
+def test_the_suites_own_warnings_are_shown_not_blamed_on_the_target() -> None:
+    notes: list[str] = []
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        with warnings_collected(notes):
+            warnings.warn_explicit("a suite bug", UserWarning, str(SPECS_DIR / "runner.py"), 1)
+    assert [str(w.message) for w in shown] == ["a suite bug"] and notes == []
