@@ -20,6 +20,7 @@ _EXTRA: Final = """
 .mark.x{background:#fff4e5;color:#8a5300}.mark.s{color:#607d8b}.mark.n{color:#1a4fa0}
 th.v{writing-mode:vertical-rl;transform:rotate(180deg);font-weight:500;font-size:.8rem;white-space:nowrap}
 iframe{width:100%;height:80vh;border:1px solid #e2e4ee;border-radius:6px}
+td .verdict{white-space:nowrap;font-size:.85rem;padding:.15rem .5rem}
 """
 _CLASS: Final = {".": "passed", "F": "F", "E": "E", "x": "x", "s": "s", "-": "n", "?": "s"}
 
