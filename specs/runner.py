@@ -14,7 +14,7 @@ from pathlib import Path
 
 import hypothesis
 import numpy as np
-from hypothesis import HealthCheck, Verbosity, event, example, given, seed, settings, target
+from hypothesis import HealthCheck, Phase, Verbosity, event, example, given, seed, settings, target
 from hypothesis.control import currently_in_test_context
 from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Flaky
@@ -149,6 +149,10 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
         verbosity=Verbosity.quiet,
         report_multiple_bugs=False,
         suppress_health_check=list(HealthCheck),
+        # no explain phase: its notes ("these lines were always and only run by failing test cases")
+        # are about the suite's code, never the learner's
+        phases=[phase for phase in Phase if phase is not Phase.explain
+                and (phase is not Phase.shrink or prop.hypothesis_shrinks)],
     )(test)
     if options.seed is not None:
         test = seed(options.seed)(test)
@@ -299,5 +303,5 @@ def _snippet(engine: Engine, trial: Trial | None, check: str | None) -> str | No
     """The runnable counterexample: the trial's setup, then the failed check or its next action."""
     if trial is None:
         return None
-    tail = trial.action_code() if check is None else check + "\n" if check else ""
+    tail = trial.action_code() if check is None else check.rstrip("\n") + "\n" if check else ""
     return engine.snippet_header() + trial.setup_code() + tail
