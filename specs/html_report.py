@@ -150,8 +150,8 @@ def render_page(report: Report, *, command: str = "", draw: Draw = render_svg) -
         '<section id="properties"><h2>Properties</h2><table><tr><th>property</th><th>tier</th><th>status</th>'
         f'<th>examples</th><th>seconds</th><th>message</th></tr>{"".join(map(_row, report.properties))}</table>'
         '<p class="muted">Core and memory properties decide the verdict. Extended ones go beyond the book: '
-        '"beyond the book" means the engine differs from refengine where the book\'s own code does too; '
-        "it is not a failure.</p>"
+        '"beyond the book" means the engine differs from refengine where refengine goes beyond the book\'s '
+        "printed code; it is never a failure.</p>"
         "</section>"
         f"{failures}{_statistics(report)}</body></html>\n"
     )

@@ -147,7 +147,7 @@ def render_details(result: PropertyResult) -> str:
     """The message and the runnable counterexample of a property that did not pass."""
     text = f"--- {result.id} ({details_header(result)})\n"
     if result.shown == "beyond":
-        text += "(an extended check: the book's own step-18 code does the same; this is not a failure)\n"
+        text += "(an extended check: refengine goes beyond the book's code here; a difference is reported, never a failure)\n"
     text += f"{result.message}\n"
     if result.counterexample and result.counterexample.strip():
         indented = "".join(f"    {line}\n" for line in result.counterexample.splitlines())
