@@ -9,6 +9,7 @@ import pytest
 
 import specs
 from specs.html_report import render_compact, render_page
+from specs.loader import load_target
 from specs.oracle import forward_values
 from specs.properties import BY_ID
 from specs.report import PropertyResult, Report, render_text
@@ -32,7 +33,9 @@ def test_an_extended_property_that_differs_is_beyond_the_book_not_a_failure() ->
     assert "FAIL" not in text and text.count("BEYOND ") == 2
     assert "(differs from refengine, beyond the book)" in text
     assert "learner.py: conformant; 2 checks beyond the book differ (1 passed, 2 beyond the book)" in text
-    statuses = [(p["status"], p["tier"]) for p in report.to_json()["properties"]]  # type: ignore[union-attr]
+    properties = report.to_json()["properties"]
+    assert isinstance(properties, list)
+    statuses = [(p["status"], p["tier"]) for p in properties]
     assert statuses[1:] == [("failed", "extended")] * 2  # the JSON contract keeps its values
 
 
@@ -65,7 +68,7 @@ def test_an_error_in_the_suite_is_one_short_line_with_the_traceback_kept_for_the
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr("specs.properties.graphs.forward_values", _broken_oracle)
-    result, _ = run_property(BY_ID["forward-values-match-numpy"], specs.engine_for(specs.load_target("refengine")),
+    result, _ = run_property(BY_ID["forward-values-match-numpy"], specs.engine_for(load_target("refengine")),
                              Options(max_examples=3))
     assert result.status == "error"
     assert "This is a bug in the suite; please report it" in result.message
