@@ -203,7 +203,8 @@ def _result(prop: Property, engine: Engine, failure: tuple[BaseException, Trial 
                     replayed="not replayed: the example hung, so running it again would hang too" if snippet else "")
     if isinstance(error, Flaky):
         snippet = _snippet(engine, trial, None)
-        return made("failed", f"the target behaved differently on the same example: {_first_line(error)}", snippet,
+        return made("failed", "the target behaved differently on the same example (it failed, then passed when "
+                    "run again): does it keep state between calls?", snippet,
                     replayed="not replayed: the target gave different results on the same example" if snippet else "")
     if not isinstance(error, Violation):
         status, message, details = _classify(error)
@@ -295,7 +296,8 @@ def _target_traceback(error: BaseException) -> str:
     last = max(i for i, owner in enumerate(owners) if owner == "target")
     kept = [f for f, o in zip(frames, owners) if o == "target"]
     kept += [f for f, o in zip(frames[last + 1 :], owners[last + 1 :]) if o == "library"]
-    lines = traceback.format_list(kept) + traceback.format_exception_only(error)
+    final = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__  # no notes: Hypothesis's
+    lines = traceback.format_list(kept) + [final + "\n"]
     return ("Traceback (most recent call last, from the target's code):\n" + "".join(lines)).rstrip()
 
 
