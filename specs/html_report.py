@@ -85,7 +85,7 @@ def _details(result: PropertyResult, draw: Draw) -> str:
 
 def _caption(result: PropertyResult) -> str:
     kind = "replayed" if result.replayed == "reproduced" else "unreplayed" if result.replayed else ""
-    return f'<p class="{kind}">{escape(snippet_caption(result))}</p>'
+    return "".join(f'<p class="{kind}">{escape(line)}</p>' for line in snippet_caption(result).splitlines())
 
 
 def _trace(result: PropertyResult) -> str:

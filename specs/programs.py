@@ -14,7 +14,7 @@ from typing import Final
 
 import numpy as np
 
-from specs.ir import Apply, Backward, ClearGrad, ConfigBlock, Enter, Leave, MakeLeaf, Program, SetFlag, Step
+from specs.ir import EXCEPTION_KINDS, Apply, Backward, ClearGrad, ConfigBlock, Enter, Leave, MakeLeaf, Program, SetFlag, Step
 from specs.snippets import array_code
 
 PLAIN: Final = (1.0, 2.0, 0.5, 3.0)  # the values a learner would type, tried in this order
@@ -207,6 +207,8 @@ def smaller(program: Program) -> Iterator[Program]:
             yield _with_step(program, index, Backward(step.variable, False))
         elif isinstance(step, Leave) and step.raises is not None:
             yield _with_step(program, index, Leave(None))
+            for kind in EXCEPTION_KINDS[: EXCEPTION_KINDS.index(step.raises)]:  # ValueError first, ProbeError last
+                yield _with_step(program, index, Leave(kind))
         elif isinstance(step, Enter) and step.block != "no_grad":
             candidate = _with_step(program, index, Enter("no_grad"))
             if valid(candidate):

@@ -133,13 +133,13 @@ def details_header(result: PropertyResult) -> str:
 def snippet_caption(result: PropertyResult) -> str:
     """The line above a snippet: whether replaying it reproduced the failure."""
     if result.replayed == "reproduced":
-        return "Counterexample (replayed against the target: it reproduces the failure):"
+        return "Replayed against the target, this snippet reproduces the failure.\nCounterexample:"
     if result.replayed.startswith("not reproduced"):
         why = result.replayed.removeprefix("not reproduced").lstrip(": ")
-        return ("Counterexample (this snippet did not reproduce the failure when replayed"
-                + (f": {why}" if why else "") + "):")
+        return ("This snippet did not reproduce the failure when replayed"
+                + (f" ({why})" if why else "") + ".\nCounterexample:")
     if result.replayed:
-        return f"Counterexample ({result.replayed}):"
+        return f"This snippet was {result.replayed}.\nCounterexample:"
     return "Counterexample:"
 
 

@@ -140,6 +140,8 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
             raise
 
     test = given(prop.trials)(body)
+    phases = [phase for phase in settings().phases if phase is not Phase.explain  # the profile's, less these
+              and (phase is not Phase.shrink or prop.hypothesis_shrinks)]
     limit = options.max_examples if prop.max_examples is None else min(prop.max_examples, options.max_examples)
     database = KeyedDatabase(options.database, prop.id) if options.database is not None else None
     test = settings(
@@ -151,15 +153,14 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
         suppress_health_check=list(HealthCheck),
         # no explain phase: its notes ("these lines were always and only run by failing test cases")
         # are about the suite's code, never the learner's
-        phases=[phase for phase in Phase if phase is not Phase.explain
-                and (phase is not Phase.shrink or prop.hypothesis_shrinks)],
+        phases=phases,
     )(test)
     if options.seed is not None:
         test = seed(options.seed)(test)
     started = time.perf_counter()
     # The famous cases run first, but one that fails must not stop the search: Hypothesis's
     # failure, shrunk, is usually smaller; the famous one is reported only when the search finds none.
-    famous = _first_failure(prop.examples, body)
+    famous = _first_failure(prop.examples if Phase.explicit in phases else (), body)
     failure: tuple[BaseException, Trial | None] | None = None
     try:
         test()
@@ -199,7 +200,9 @@ def _result(prop: Property, engine: Engine, failure: tuple[BaseException, Trial 
         return made("failed", f"{error}, which this property needs")
     if isinstance(error, TargetHang):
         snippet = _snippet(engine, trial, None)
-        return made("failed", f"{error} on the example below (a hang? it was not shrunk)", snippet,
+        message = f"{error} on the example below (a hang? it was not shrunk)"
+        dot = counterexample_dot(engine, snippet, message, False, seconds) if snippet else None
+        return made("failed", message, snippet, dot=dot,
                     replayed="not replayed: the example hung, so running it again would hang too" if snippet else "")
     if isinstance(error, Flaky):
         snippet = _snippet(engine, trial, None)

@@ -74,7 +74,7 @@ def test_a_snippet_that_does_not_reproduce_says_so(tmp_path: Path) -> None:
     result = _check(path, "forward-values-match-numpy", examples=5)
     assert result.status == "failed"
     assert result.replayed.startswith("not reproduced"), result
-    assert "this snippet did not reproduce the failure when replayed" in render_text(specs.Report("t", [result]))
+    assert "This snippet did not reproduce the failure when replayed" in render_text(specs.Report("t", [result]))
 
 
 def test_a_famous_failure_does_not_stop_the_search_for_a_smaller_one(tmp_path: Path) -> None:
