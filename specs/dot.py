@@ -18,7 +18,7 @@ from typing import Final
 import numpy as np
 
 from specs.adapters.protocol import Engine
-from specs.replay import Seen, observe
+from specs.replay import Replayed, Seen, observe
 
 OPS: Final = {"add": "Add", "square": "Square"}
 FONT: Final = 'fontname="Helvetica,Arial,sans-serif"'
@@ -161,8 +161,9 @@ def _function(i: int, value: Value, state: Seen | None, wrong: bool) -> list[str
     return [f"f{i} [label={_quote(label)}, shape=box, {fill}, {colors}]", *edges, f"f{i} -> v{i}"]
 
 
-def counterexample_dot(engine: Engine, snippet: str, message: str, replay: bool, seconds: float) -> str | None:
-    """Draw a failing property's counterexample; `replay` runs the snippet for the target's values.
+def counterexample_dot(engine: Engine, snippet: str, message: str, replay: bool, seconds: float,
+                       replayed: Replayed | None = None) -> str | None:
+    """Draw a failing property's counterexample; `replay` runs the snippet (unless `replayed` did) for the target's values.
 
     Never raises: a picture that cannot be made is simply missing.
     """
@@ -170,7 +171,7 @@ def counterexample_dot(engine: Engine, snippet: str, message: str, replay: bool,
         values = snippet_values(snippet)
         if not values:
             return None
-        seen = observe(engine, snippet, {v.name for v in values}, seconds) if replay else None
+        seen = observe(engine, snippet, {v.name for v in values}, seconds, replayed) if replay else None
         return graph_dot(snippet, message, seen)
     except Exception:
         return None

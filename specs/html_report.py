@@ -16,7 +16,7 @@ from typing import Final, TypeAlias
 
 from specs.diagnoses import render_causes_html
 from specs.graphviz import inline_svg, render_svg
-from specs.report import STATUSES, PropertyResult, Report
+from specs.report import BEYOND, PropertyResult, Report, snippet_caption
 from specs.shapes import feature_rows
 
 Draw: TypeAlias = Callable[[str], str | None]  # DOT source to SVG, or None
@@ -31,10 +31,13 @@ table{border-collapse:collapse;margin:.4rem 0}th,td{padding:.3rem .6rem;border-b
 text-align:left;vertical-align:top}th{background:#f0f2f8}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .verdict{display:inline-block;font-weight:700;padding:.25rem .7rem;border-radius:4px;color:#fff}
 .verdict.yes{background:#1e8e3e}.verdict.no{background:#c5221f}
+.verdict.beyond{background:#fef3d6;color:#7a4f01;font-weight:600}
 .status{font-weight:600;padding:.05rem .45rem;border-radius:3px;white-space:nowrap}
 .passed{background:#e6f4ea;color:#137333}.failed{background:#fce8e6;color:#a50e0e}
 .error{background:#f3e8fd;color:#7627bb}.skipped{background:#eceff1;color:#455a64}
-.not-applicable{background:#e8f0fe;color:#1a4fa0}
+.not-applicable{background:#e8f0fe;color:#1a4fa0}.beyond{background:#fef3d6;color:#7a4f01}
+.replayed{color:#137333}.unreplayed{color:#7a4f01}
+details.trace summary{cursor:pointer;color:#5f6676}
 article{border:1px solid #e2e4ee;border-radius:6px;padding:.2rem 1rem .8rem;margin:1rem 0}
 .case{display:flex;flex-wrap:wrap;gap:0 1.5rem;align-items:flex-start}.case .code{flex:1 1 26rem;min-width:0}
 figure{margin:.6rem 0;overflow-x:auto;flex:1 1 22rem;max-width:100%;text-align:center}
@@ -48,7 +51,17 @@ figure svg{max-width:100%;height:auto}
 
 
 def _status(result: PropertyResult) -> str:
-    return f'<span class="status {result.status}">{result.status}</span>'
+    word = "beyond the book" if result.shown == "beyond" else result.status
+    title = f' title="{BEYOND}: not a step-18 failure"' if result.shown == "beyond" else ""
+    return f'<span class="status {result.shown}"{title}>{word}</span>'
+
+
+def _verdict(report: Report) -> str:
+    """The verdict badge, and apart from it (amber, never red) the checks beyond the book that differ."""
+    main = "conformant" if report.passed else "NOT conformant"
+    badge = f'<span class="verdict {"yes" if report.passed else "no"}">{main}</span>'
+    rest = report.verdict.removeprefix(main).removeprefix("; ")
+    return badge + (f' <span class="verdict beyond">{escape(rest)}</span>' if rest else "")
 
 
 def _picture(result: PropertyResult, draw: Draw) -> str:
@@ -64,11 +77,24 @@ def _picture(result: PropertyResult, draw: Draw) -> str:
 
 def _details(result: PropertyResult, draw: Draw) -> str:
     """A property that did not pass: its message, counterexample snippet and picture."""
-    snippet = "" if not result.counterexample else \
-        f'<div class="code"><p>Counterexample:</p><pre class="snippet">{escape(result.counterexample)}</pre></div>'
+    snippet = "" if not (result.counterexample or "").strip() else \
+        f'<div class="code">{_caption(result)}<pre class="snippet">{escape(result.counterexample or "")}</pre></div>'
     return (f'<article id="{escape(result.id)}"><h3><code>{escape(result.id)}</code> {_status(result)}</h3>'
-            f'<pre class="message">{escape(result.message)}</pre>'
+            f'<pre class="message">{escape(result.message)}</pre>{_trace(result)}'
             f'<div class="case">{snippet}{_picture(result, draw)}</div></article>')
+
+
+def _caption(result: PropertyResult) -> str:
+    kind = "replayed" if result.replayed == "reproduced" else "unreplayed" if result.replayed else ""
+    return "".join(f'<p class="{kind}">{escape(line)}</p>' for line in snippet_caption(result).splitlines())
+
+
+def _trace(result: PropertyResult) -> str:
+    """An error of the suite's own: its traceback, folded away (it is for the suite's maintainers)."""
+    if not result.details:
+        return ""
+    return (f'<details class="trace"><summary>the suite\'s traceback (for a bug report)</summary>'
+            f"<pre>{escape(result.details)}</pre></details>")
 
 
 def _row(result: PropertyResult) -> str:
@@ -101,8 +127,7 @@ def _chip(name: str, count: int, part: float, examples: int) -> str:
 
 
 def _summary(report: Report) -> str:
-    counts = ", ".join(f"{n} {status}" for status in STATUSES
-                       if (n := sum(r.status == status for r in report.properties)))
+    counts = report.counts()
     examples = sum(r.examples for r in report.properties)
     seconds = sum(r.seconds for r in report.properties)
     return f"{counts}; {examples} examples in {seconds:.1f} s of property time"
@@ -110,7 +135,7 @@ def _summary(report: Report) -> str:
 
 def render_page(report: Report, *, command: str = "", draw: Draw = render_svg) -> str:
     """The whole report as one HTML document that needs nothing but itself."""
-    verdict = "conformant" if report.passed else "NOT conformant"
+    verdict = report.verdict
     notes = "".join(f"<li>{escape(note)}</li>" for note in report.notes)
     details = "".join(_details(r, draw) for r in report.properties if r.status not in ("passed", "skipped"))
     when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
@@ -119,14 +144,16 @@ def render_page(report: Report, *, command: str = "", draw: Draw = render_svg) -
                 if details else "")
     return (
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>gradspec: {escape(report.target)}'
-        f' is {verdict}</title><meta name="viewport" content="width=device-width,initial-scale=1">'
+        f' is {escape(verdict)}</title><meta name="viewport" content="width=device-width,initial-scale=1">'
         f"<style>{STYLE}</style></head><body>"
         f'<header><h1>Conformance of <code>{escape(report.target)}</code></h1>'
-        f'<p><span class="verdict {"yes" if report.passed else "no"}">{verdict}</span> '
+        f"<p>{_verdict(report)} "
         f"{escape(_summary(report))}</p>{run}{'<ul>' + notes + '</ul>' if notes else ''}</header>"
         '<section id="properties"><h2>Properties</h2><table><tr><th>property</th><th>tier</th><th>status</th>'
         f'<th>examples</th><th>seconds</th><th>message</th></tr>{"".join(map(_row, report.properties))}</table>'
-        '<p class="muted">Core and memory properties decide the verdict; extended ones are reported only.</p>'
+        '<p class="muted">Core and memory properties decide the verdict. Extended ones go beyond the book: '
+        '"beyond the book" means the engine differs from refengine where refengine goes beyond the book\'s '
+        "printed code; it is never a failure.</p>"
         "</section>"
         f"{failures}{_statistics(report)}</body></html>\n"
     )
@@ -139,9 +166,12 @@ def render_compact(report: Report, *, draw: Draw = render_svg) -> str:
         rows.append(f"<tr><td><code>{escape(r.id)}</code></td><td>{_status(r)}</td>"
                     f'<td class="n">{r.examples}</td><td class="n">{r.seconds:.2f} s</td></tr>')
         if r.status not in ("passed", "skipped"):
-            snippet = f"<pre>{escape(r.counterexample)}</pre>" if r.counterexample else ""
+            snippet = f"{_caption(r)}<pre>{escape(r.counterexample or '')}</pre>" \
+                if (r.counterexample or "").strip() else ""
             rows.append(f'<tr><td colspan="4"><pre>{escape(r.message)}</pre>{snippet}{_picture(r, draw)}</td></tr>')
-    verdict = "conformant" if report.passed else "NOT conformant"
+    main = "conformant" if report.passed else "NOT conformant"
+    rest = report.verdict.removeprefix(main)
+    verdict = escape(main) + (f'<span class="beyond">{escape(rest)}</span>' if rest else "")
     notes = "".join(f"<li>{escape(n)}</li>" for n in report.notes)
     style = "".join(f".gradspec .{s}{{{rule}}}" for s, rule in _COMPACT_COLOURS.items())
     return (f'<div class="gradspec"><style>{style}.gradspec pre{{text-align:left;margin:.2rem 0}}</style>'
@@ -153,7 +183,7 @@ def render_compact(report: Report, *, draw: Draw = render_svg) -> str:
 
 _COMPACT_COLOURS: Final = {
     "passed": "color:#137333", "failed": "color:#a50e0e;font-weight:700", "error": "color:#7627bb;font-weight:700",
-    "skipped": "color:#607d8b", "not-applicable": "color:#1a4fa0",
+    "skipped": "color:#607d8b", "not-applicable": "color:#1a4fa0", "beyond": "color:#9a6700;font-weight:600",
 }
 
 

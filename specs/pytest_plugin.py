@@ -23,6 +23,7 @@ from specs import engine_for, profiles
 from specs.adapters.dezero_style import DezeroStyle
 from specs.database import DatabaseError, open_database
 from specs.loader import TargetLoadError, load_target
+from specs.report import BEYOND
 from specs.runner import Options
 
 MARKER = "specs_property"
@@ -123,6 +124,24 @@ def specs_options(request: pytest.FixtureRequest) -> Iterator[Options]:
         )
     finally:
         settings.load_profile(BEFORE)
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> tuple[str, str, tuple[str, dict[str, bool]]] | None:
+    """An extended property that differs from refengine is "BEYOND" (amber), not an xfail nor a failure."""
+    if report.when == "call" and str(getattr(report, "wasxfail", "")).startswith(BEYOND):
+        return "beyond", "B", ("BEYOND", {"yellow": True})
+    return None
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Say what each check beyond the book found, apart from the failures."""
+    reports = terminalreporter.stats.get("beyond", [])
+    if not reports:
+        return
+    terminalreporter.section(f"beyond the book: {len(reports)} check(s) differ from refengine (not failures)",
+                             yellow=True)
+    for report in reports:
+        terminalreporter.line(str(getattr(report, "wasxfail", "")).removeprefix(BEYOND).strip())
 
 
 @pytest.hookimpl(hookwrapper=True)

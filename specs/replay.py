@@ -1,18 +1,23 @@
-"""Run a counterexample snippet once more and read what the target left in each Variable.
+"""Run a counterexample snippet once more: to verify it and to read what the target left.
 
-The picture of a counterexample shows the target's own values and grads, so the snippet (the
-exact code the report prints) is run in a copy of the target's namespace, its output thrown
-away; whatever it raises, the Variables made so far are still read. The cyclic collector's
-state and `Config.enable_backprop` are put back afterwards: a notebook's session goes on.
+A snippet is a promise: before the report prints it, the exact code is run against the target
+in a fresh copy of its namespace (output thrown away), and the failure must show again: the
+same exception, or the check's wrong value. What it printed is recorded (the objects, not
+text), with what it raised and the namespace it left, so a property can judge its own check.
+The picture of a counterexample shows the target's own values and grads from the same run.
+The cyclic collector's state and `Config.enable_backprop` are put back afterwards: a
+notebook's session goes on.
 """
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import gc
 import io
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
 
@@ -39,23 +44,68 @@ def brief(array: np.ndarray) -> str:
     return " ".join(np.array2string(values, threshold=6, edgeitems=2, precision=5, separator=", ").split())
 
 
-def observe(engine: Engine, snippet: str, names: Iterable[str], seconds: float) -> dict[str, Seen]:
-    """Run `snippet` against `engine` and return what each of `names` holds afterwards."""
+class Shown(str):
+    """What the snippet's `repr(obj)` returned, still holding `obj` (the replay's `repr`)."""
+
+    obj: object
+
+
+@dataclass
+class Replayed:
+    """One run of a snippet: the namespace it left, what it printed and what it raised."""
+
+    scope: dict[str, object]
+    printed: list[tuple[object, ...]] = field(default_factory=list)  # each print's arguments, `repr`s unwrapped
+    raised: BaseException | None = None
+    hung: bool = False
+
+    def last(self) -> object:
+        """The last thing the snippet printed: the check's value (None when it printed nothing)."""
+        return self.printed[-1][0] if self.printed and self.printed[-1] else None
+
+
+Reproduces: TypeAlias = Callable[[Replayed], bool]  # does this run show the failure again?
+
+
+def replay(engine: Engine, snippet: str, seconds: float) -> Replayed:
+    """Run `snippet` once in a fresh copy of the target's namespace, graph building on as every example starts."""
     namespace = getattr(engine, "namespace", None)
     scope: dict[str, object] = dict(namespace) if isinstance(namespace, Mapping) else {}
+    done = Replayed(scope)
+
+    def recording_print(*args: object, **kwargs: object) -> None:
+        done.printed.append(tuple(a.obj if isinstance(a, Shown) else a for a in args))
+
+    def keeping_repr(obj: object) -> Shown:
+        shown = Shown(builtins.repr(obj))
+        shown.obj = obj
+        return shown
+
+    scope["print"], scope["repr"] = recording_print, keeping_repr
     gc_was_on = gc.isenabled()
     flag = _flag(engine)
+    if flag is not None:
+        _set_flag(engine, True)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             with time_limit(seconds):
                 exec(compile(snippet, "<counterexample>", "exec"), scope)
-    except (Exception, SystemExit, GeneratorExit, TargetHang):
-        pass  # the snippet shows the failure: often by raising, as the target did
+    except TargetHang:
+        done.hung = True
+    except BaseException as error:  # the snippet shows the failure: often by raising, as the target did
+        done.raised = error
     finally:
         if gc_was_on:
             gc.enable()
         if flag is not None:
             _set_flag(engine, flag)
+    return done
+
+
+def observe(engine: Engine, snippet: str, names: Iterable[str], seconds: float,
+            replayed: Replayed | None = None) -> dict[str, Seen]:
+    """What each of `names` holds after running `snippet` (or after the run `replayed` already made)."""
+    scope = (replayed or replay(engine, snippet, seconds)).scope
     found = {}
     for name in names:
         if name in scope:

@@ -13,6 +13,11 @@ from specs.properties import Tier
 
 Status: TypeAlias = Literal["passed", "failed", "error", "skipped", "not-applicable"]
 STATUSES: Final[tuple[Status, ...]] = ("passed", "failed", "error", "skipped", "not-applicable")
+# What a reader is shown: an extended property that "failed" differs from refengine where the
+# book's own code does too. It is never a FAIL; the JSON keeps status "failed" with tier "extended".
+Shown: TypeAlias = Literal["passed", "failed", "beyond", "error", "skipped", "not-applicable"]
+SHOWN: Final[tuple[Shown, ...]] = ("passed", "failed", "beyond", "error", "skipped", "not-applicable")
+BEYOND: Final = "differs from refengine, beyond the book"
 GATING_TIERS: Final[frozenset[Tier]] = frozenset({"core", "memory"})
 JSON_KEYS: Final = ("id", "tier", "status", "examples", "seconds", "message", "counterexample")
 
@@ -30,6 +35,13 @@ class PropertyResult:
     counterexample: str | None = None
     statistics: dict[str, int] = field(default_factory=dict)  # graph features: examples showing each
     dot: str | None = None  # the counterexample drawn as a Graphviz graph, when it has one
+    details: str = ""  # for an error of the suite: its full traceback (JSON and HTML only, never the console)
+    replayed: str = ""  # what replaying the snippet showed: "reproduced", "not reproduced: ...", or "" (not replayed)
+
+    @property
+    def shown(self) -> Shown:
+        """The status a reader sees: "beyond" for an extended property that differs, else `status`."""
+        return "beyond" if self.tier == "extended" and self.status == "failed" else self.status
 
 
 @dataclass
@@ -39,6 +51,25 @@ class Report:
     target: str
     properties: list[PropertyResult]
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def beyond(self) -> int:
+        """How many extended properties differ from refengine (beyond the book: not failures)."""
+        return sum(r.shown == "beyond" for r in self.properties)
+
+    @property
+    def verdict(self) -> str:
+        """The verdict line: "conformant" or "NOT conformant", and how many checks beyond the book differ."""
+        verdict = "conformant" if self.passed else "NOT conformant"
+        if self.beyond:
+            checks = "check" if self.beyond == 1 else "checks"
+            verdict += f"; {self.beyond} {checks} beyond the book {'differs' if self.beyond == 1 else 'differ'}"
+        return verdict
+
+    def counts(self) -> str:
+        """How many properties ended in each shown status: "12 passed, 2 beyond the book"."""
+        return ", ".join(f"{n} {'beyond the book' if shown == 'beyond' else shown}" for shown in SHOWN
+                         if (n := sum(r.shown == shown for r in self.properties)))
 
     @property
     def passed(self) -> bool:
@@ -56,7 +87,8 @@ class Report:
         return {
             "target": self.target,
             "conformant": self.passed,
-            "properties": [{key: getattr(r, key) for key in JSON_KEYS} for r in self.properties],
+            "properties": [{**{key: getattr(r, key) for key in JSON_KEYS}, **({"details": r.details} if r.details else {})}
+                           for r in self.properties],
             "notes": list(self.notes),
             "diagnoses": [d.to_json() for d in diagnose(self)],
         }
@@ -80,9 +112,10 @@ class Report:
         return render_compact(self)
 
 
-_MARK: Final[dict[Status, str]] = {
+_MARK: Final[dict[Shown, str]] = {
     "passed": "PASS",
     "failed": "FAIL",
+    "beyond": "BEYOND",
     "error": "ERROR",
     "skipped": "SKIP",
     "not-applicable": "N/A",
@@ -91,28 +124,44 @@ _MARK: Final[dict[Status, str]] = {
 
 def result_line(result: PropertyResult) -> str:
     """One line: status, id, tier, examples and seconds."""
-    return (
-        f"{_MARK[result.status]:<5} {result.id:<43} {result.tier:<8} "
-        f"{result.examples:>5} examples {result.seconds:>7.2f} s"
-    )
+    head = f"{_MARK[result.shown]:<5} {result.id}"
+    return f"{head:<49} {result.tier:<8} {result.examples:>5} examples {result.seconds:>7.2f} s"
+
+
+def details_header(result: PropertyResult) -> str:
+    """What a detail block is about: the status in words, "beyond the book" said as such."""
+    return BEYOND if result.shown == "beyond" else result.status
+
+
+def snippet_caption(result: PropertyResult) -> str:
+    """The line above a snippet: whether replaying it reproduced the failure."""
+    if result.replayed == "reproduced":
+        return "Replayed against the target, this snippet reproduces the failure.\nCounterexample:"
+    if result.replayed.startswith("not reproduced"):
+        why = result.replayed.removeprefix("not reproduced").lstrip(": ")
+        return ("This snippet did not reproduce the failure when replayed"
+                + (f" ({why})" if why else "") + ".\nCounterexample:")
+    if result.replayed:
+        return f"This snippet was {result.replayed}.\nCounterexample:"
+    return "Counterexample:"
 
 
 def render_details(result: PropertyResult) -> str:
     """The message and the runnable counterexample of a property that did not pass."""
-    text = f"--- {result.id} ({result.status})\n{result.message}\n"
-    if result.counterexample:
+    text = f"--- {result.id} ({details_header(result)})\n"
+    if result.shown == "beyond":
+        text += "(an extended check: refengine goes beyond the book's code here; a difference is reported, never a failure)\n"
+    text += f"{result.message}\n"
+    if result.counterexample and result.counterexample.strip():
         indented = "".join(f"    {line}\n" for line in result.counterexample.splitlines())
-        text += f"Counterexample:\n{indented}"
+        text += f"{snippet_caption(result)}\n{indented}"
     return text
 
 
 def render_summary(report: Report) -> str:
     """The closing lines: counts by status and the verdict."""
-    counts = {status: sum(r.status == status for r in report.properties) for status in STATUSES}
-    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
-    verdict = "conformant" if report.passed else "NOT conformant"
     notes = "".join(f"note: {note}\n" for note in report.notes)
-    return f"{notes}{report.target}: {verdict} ({summary})\n"
+    return f"{notes}{report.target}: {report.verdict} ({report.counts()})\n"
 
 
 def render_text(report: Report) -> str:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import sysconfig
 import time
 import traceback
+import unittest
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hypothesis import HealthCheck, Verbosity, event, example, given, seed, settings, target
+import hypothesis
+import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, event, example, given, seed, settings, target
+from hypothesis.control import currently_in_test_context
 from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Flaky
 
@@ -18,11 +25,16 @@ from specs.database import KeyedDatabase
 from specs.probe import Blocked, BlockedRun, blocking_gaps
 from specs.dot import counterexample_dot
 from specs.properties import PROPERTIES, Property, Trial, Violation
+from specs.replay import Replayed, replay
 from specs.report import PropertyResult, Report, Status
+from specs.snippets import expected_comment, short
 from specs.watchdog import TargetHang, time_limit
 
 SPECS_DIR = Path(__file__).resolve().parent
 ADAPTERS_DIR = SPECS_DIR / "adapters"
+HYPOTHESIS_DIR = Path(hypothesis.__file__).resolve().parent
+NUMPY_DIR = Path(np.__file__).resolve().parent
+STDLIB_DIR = Path(sysconfig.get_paths()["stdlib"]).resolve()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,11 +132,12 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
         tally.last = trial
         if options.on_example is not None:
             options.on_example()
-        for feature in trial.features:
+        searching = currently_in_test_context()  # a famous case runs before Hypothesis's search
+        for feature in trial.features if searching else ():
             event(feature)
         if not tally.calls_to_first_failure:
             tally.features.update(trial.features)
-        if trial.depth:
+        if trial.depth and searching:
             target(float(trial.depth), label="nodes")
         _start_fresh(engine, tally)
         try:
@@ -138,8 +151,8 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
             raise
 
     test = given(prop.trials)(body)
-    for trial in reversed(prop.examples):
-        test = example(trial)(test)
+    phases = [phase for phase in settings().phases if phase is not Phase.explain  # the profile's, less these
+              and (phase is not Phase.shrink or prop.hypothesis_shrinks)]
     limit = options.max_examples if prop.max_examples is None else min(prop.max_examples, options.max_examples)
     database = KeyedDatabase(options.database, prop.id) if options.database is not None else None
     test = settings(
@@ -149,53 +162,161 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
         verbosity=Verbosity.quiet,
         report_multiple_bugs=False,
         suppress_health_check=list(HealthCheck),
+        # no explain phase: its notes ("these lines were always and only run by failing test cases")
+        # are about the suite's code, never the learner's
+        phases=phases,
     )(test)
     if options.seed is not None:
         test = seed(options.seed)(test)
     started = time.perf_counter()
-    status: Status = "passed"
-    message, snippet, replay = "", None, True
+    # The famous cases run first, but one that fails must not stop the search: Hypothesis's
+    # failure, shrunk, is usually smaller; the famous one is reported only when the search finds none.
+    failure: tuple[BaseException, Trial | None] | None = None
+    famous: tuple[BaseException, Trial] | None = None
     try:
+        famous = _first_failure(prop.examples if Phase.explicit in phases else (), body)
         test()
-    except Violation as violation:
-        status, message, snippet = "failed", violation.message, _snippet(engine, tally.last, violation.check)
-    except TargetHang as hang:
-        status, message, replay = "failed", f"{hang} on the example below (a hang? it was not shrunk)", False
-        snippet = _snippet(engine, tally.last, None)
-    except BlockedRun as run_blocked:
-        status, message = "failed", run_blocked.blocked.report_message()
-    except MissingName as missing_name:
-        status, message = "failed", missing_name.report_message()
-    except Flaky as flaky:
-        status, message = "failed", f"the target behaved differently on the same example: {flaky}"
-        snippet = _snippet(engine, tally.last, None)
-    except (Exception, SystemExit, GeneratorExit) as error:
-        status, message = _classify(error)
-        snippet = _snippet(engine, tally.last, None)
+    except unittest.SkipTest:
+        pass  # a profile with no phase that runs anything (e.g. replay-only, nothing saved): nothing failed
+    except (Exception, SystemExit, GeneratorExit, TargetHang) as error:
+        failure = (error, tally.last)
+    except BlockedRun as run_blocked:  # a missing piece of the API: the same on every example
+        failure = (run_blocked.blocked, None)
+    failure = failure or famous
+    result = _result(prop, engine, failure, seconds, tally)
     elapsed = time.perf_counter() - started
-    dot = counterexample_dot(engine, snippet, message, replay, seconds) if status == "failed" and snippet else None
-    result = PropertyResult(prop.id, prop.tier, status, tally.examples, round(elapsed, 3), message, snippet,
-                            dict(tally.features), dot)
-    return result, tally
+    return dataclasses.replace(result, seconds=round(elapsed, 3)), tally
 
 
-def _classify(error: BaseException) -> tuple[Status, str]:
-    """A failure of the target, or (when it comes from the suite's own code) an error."""
+def _first_failure(trials: Sequence[Trial], body: Callable[[Trial], None]) -> tuple[BaseException, Trial] | None:
+    """Run the famous trials in order; the first failure and its trial, if any."""
+    for trial in trials:
+        try:
+            body(trial)
+        except (Exception, SystemExit, GeneratorExit, TargetHang) as error:
+            return error, trial
+    return None
+
+
+_CAUGHT = (Exception, SystemExit, GeneratorExit, TargetHang)
+
+
+def _result(prop: Property, engine: Engine, failure: tuple[BaseException, Trial | None] | None, seconds: float,
+            tally: Tally) -> PropertyResult:
+    """The property's result: passed, or what failed with its verified snippet and picture."""
+    def made(status: Status, message: str, snippet: str | None = None, *, dot: str | None = None,
+             replayed: str = "", details: str = "") -> PropertyResult:
+        return PropertyResult(prop.id, prop.tier, status, tally.examples, 0.0, message, snippet,
+                              dict(tally.features), dot, details, replayed)
+
+    if failure is None:
+        return made("passed", "")
+    error, trial = failure
+    if isinstance(error, MissingName):
+        return made("failed", error.report_message())
+    if isinstance(error, TargetHang):
+        snippet = _snippet(engine, trial, None)
+        message = f"{error} on the example below (a hang? it was not shrunk)"
+        dot = counterexample_dot(engine, snippet, message, False, seconds) if snippet else None
+        return made("failed", message, snippet, dot=dot,
+                    replayed="not replayed: the example hung, so running it again would hang too" if snippet else "")
+    if isinstance(error, Flaky):
+        snippet = _snippet(engine, trial, None)
+        return made("failed", "the target behaved differently on the same example (it failed, then passed when "
+                    "run again): does it keep state between calls?", snippet,
+                    replayed="not replayed: the target gave different results on the same example" if snippet else "")
+    if not isinstance(error, Violation):
+        status, message, details = _classify(error)
+        if status == "error":
+            example = _snippet(engine, trial, None)
+            return made("error", message, None, details=details + (f"\n\nThe example:\n{example}" if example else ""))
+    if trial is not None and trial.reduce is not None:
+        with contextlib.suppress(*_CAUGHT):
+            trial, error = trial.reduce(engine, error)
+    if isinstance(error, Violation):
+        message, check = error.message, error.check
+    else:
+        message, check = _classify(error)[1], None
+    snippet = _snippet(engine, trial, check)
+    if not snippet or not snippet.strip() or snippet == engine.snippet_header():
+        return made("failed", message)
+    verdict, replayed = _verify(engine, snippet, error, seconds)
+    dot = counterexample_dot(engine, snippet, message, True, seconds, replayed)
+    return made("failed", message, snippet, dot=dot, replayed=verdict)
+
+
+def _verify(engine: Engine, snippet: str, error: BaseException, seconds: float) -> tuple[str, Replayed]:
+    """Replay the snippet against the target; "reproduced", or what it did instead."""
+    replayed = replay(engine, snippet, seconds)
+    if replayed.hung:
+        return f"not reproduced: it did not finish within {seconds:g} s", replayed
+    if isinstance(error, Violation):
+        judge = error.reproduces or expected_comment(snippet)
+        if judge is None:
+            if replayed.raised is None:
+                return "replayed: it runs; this check's value was not compared", replayed
+        elif judge(replayed):
+            return "reproduced", replayed
+    elif type(replayed.raised) is type(error):
+        return "reproduced", replayed
+    if replayed.raised is not None:
+        return f"not reproduced: it raised {type(replayed.raised).__name__}: {_first_line(replayed.raised)}", replayed
+    if replayed.printed:
+        return f"not reproduced: it printed {short(replayed.last())}", replayed
+    return "not reproduced: it ran without an error", replayed
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else ""
+
+
+def _owner(filename: str) -> str:
+    """Whose code a traceback frame runs: "suite", "adapter", "library" or "target"."""
+    if filename.startswith("<"):
+        return "target"  # a notebook cell or exec'd source: the suite never runs code that way
+    path = Path(filename).resolve()
+    if path.is_relative_to(ADAPTERS_DIR):
+        return "adapter"
+    if path.is_relative_to(SPECS_DIR) or path.is_relative_to(HYPOTHESIS_DIR):
+        return "suite"
+    if path.is_relative_to(NUMPY_DIR) or (path.is_relative_to(STDLIB_DIR) and "site-packages" not in path.parts):
+        return "library"
+    return "target"
+
+
+def _classify(error: BaseException) -> tuple[Status, str, str]:
+    """A failure of the target, or (when it comes from the suite's own code) an error; and the full traceback."""
     frames = traceback.extract_tb(error.__traceback__)
-    where = Path(frames[-1].filename).resolve() if frames else SPECS_DIR
-    own_code = where.is_relative_to(SPECS_DIR) and not where.is_relative_to(ADAPTERS_DIR)
-    if own_code:
-        text = "".join(traceback.format_exception(error)).rstrip()
-        return "error", f"the suite itself failed (please report it): {type(error).__name__}: {error}\n{text}"
-    return "failed", f"the target raised {type(error).__name__}: {error}\n{_target_traceback(error)}"
+    full = "".join(traceback.format_exception(error)).rstrip()
+    for frame in reversed(frames):  # innermost first: whose code raised, skipping numpy and the stdlib
+        owner = _owner(frame.filename)
+        if owner == "suite":
+            return ("error", f"the suite itself failed ({type(error).__name__}: {_first_line(error)}). "
+                    "This is a bug in the suite; please report it (the JSON and HTML reports hold the traceback).",
+                    full)
+        if owner in ("adapter", "target"):
+            break
+    message = f"the target raised {type(error).__name__}: {_first_line(error)}"
+    trace = _target_traceback(error)
+    return "failed", message + (f"\n{trace}" if trace else ""), ""
 
 
 def _target_traceback(error: BaseException) -> str:
-    """The traceback from the suite's last call into the target: the part the user can act on."""
+    """The traceback through the target's own frames only: the part the user can act on.
+
+    Frames of the suite, its adapters and Hypothesis never appear; numpy's or the standard
+    library's appear only innermost, where the target's call into them raised.
+    """
     frames = traceback.extract_tb(error.__traceback__)
-    suite = [i for i, frame in enumerate(frames) if Path(frame.filename).resolve().is_relative_to(SPECS_DIR)]
-    start = suite[-1] + 1 if suite and suite[-1] + 1 < len(frames) else 0
-    lines = traceback.format_list(frames[start:]) + traceback.format_exception_only(error)
+    owners = [_owner(frame.filename) for frame in frames]
+    if "target" not in owners:
+        return ""
+    last = max(i for i, owner in enumerate(owners) if owner == "target")
+    kept = [f for f, o in zip(frames, owners) if o == "target"]
+    kept += [f for f, o in zip(frames[last + 1 :], owners[last + 1 :]) if o == "library"]
+    final = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__  # no notes: Hypothesis's
+    lines = traceback.format_list(kept) + [final + "\n"]
     return ("Traceback (most recent call last, from the target's code):\n" + "".join(lines)).rstrip()
 
 
@@ -203,5 +324,5 @@ def _snippet(engine: Engine, trial: Trial | None, check: str | None) -> str | No
     """The runnable counterexample: the trial's setup, then the failed check or its next action."""
     if trial is None:
         return None
-    tail = trial.action_code() if check is None else check + "\n" if check else ""
+    tail = trial.action_code() if check is None else check.rstrip("\n") + "\n" if check else ""
     return engine.snippet_header() + trial.setup_code() + tail

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Final
+
 import numpy as np
 
 from specs.ir import Graph
+from specs.replay import Replayed
 
 
 def name_of(graph: Graph, index: int) -> str:
@@ -29,8 +33,48 @@ def graph_code(graph: Graph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def short(array: object) -> str:
+def differing(got: object, want: object) -> tuple[str, str]:
+    """`short` of both, with more digits when needed so that two different values never print alike."""
+    for precision in (8, 12, 17):
+        shown = short(got, precision), short(want, precision)
+        if shown[0] != shown[1]:
+            return shown
+    return shown
+
+
+def short(array: object, precision: int = 8) -> str:
     """A one-line repr for messages, in numpy's default print options whatever a target set."""
-    with np.printoptions(precision=8, threshold=1000, edgeitems=3, linewidth=75, suppress=False,
+    with np.printoptions(precision=precision, threshold=1000, edgeitems=3, linewidth=75, suppress=False,
                          floatmode="maxprec", sign="-", legacy=False):
         return " ".join(repr(array).split())
+
+
+_LITERALS: Final = {"array": np.array, "float32": np.float32, "float64": np.float64, "nan": np.nan, "inf": np.inf,
+                    "True": True, "False": False, "None": None}
+
+
+def expected_comment(snippet: str) -> Callable[[Replayed], bool] | None:
+    """A judge for a snippet whose last print says `# expected VALUE`: the replay printed something else.
+
+    None when the snippet has no such line or VALUE is not a literal (an array repr, a number,
+    None, True or False).
+    """
+    lines = [line for line in snippet.splitlines() if "print(" in line and "# expected " in line]
+    if not lines:
+        return None
+    text = lines[-1].split("# expected ", 1)[1].split(", got ")[0].strip()
+    try:
+        want = eval(text, {"__builtins__": {}}, dict(_LITERALS))  # literals only: no builtins, no names
+    except Exception:
+        return None
+    return lambda replayed: replayed.raised is None and bool(replayed.printed) and not same(replayed.last(), want)
+
+
+def same(got: object, want: object) -> bool:
+    """Whether a replayed value equals an expected one: arrays by dtype-free value, others by ==."""
+    if want is None or isinstance(want, bool) or got is None or isinstance(got, bool):
+        return got is want or (isinstance(got, bool | np.bool_) and bool(got) is want)
+    try:
+        return bool(np.array_equal(np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)))
+    except (TypeError, ValueError):
+        return False

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from specs.adapters.protocol import Engine, Handle
 from specs.ir import Graph
+from specs.replay import Replayed, Reproduces
 
 Tier: TypeAlias = Literal["core", "memory", "extended"]
 TIERS: Final[tuple[Tier, ...]] = ("core", "memory", "extended")
@@ -17,12 +18,38 @@ T = TypeVar("T")
 
 
 class Violation(AssertionError):
-    """The target broke the property; `check` is the snippet's last lines, showing how."""
+    """The target broke the property; `check` is the snippet's last lines, showing how.
 
-    def __init__(self, message: str, check: str = "") -> None:
+    `reproduces` judges a replay of the printed snippet (see specs.replay): True when it shows
+    the same failure. Without it, the snippet's last `print(...)  # expected VALUE` is compared.
+    """
+
+    def __init__(self, message: str, check: str = "", reproduces: Reproduces | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.check = check
+        self.reproduces = reproduces
+
+
+def reading(read: Callable[[Handle], T], name: str, wrong: Callable[[T], bool]) -> Reproduces:
+    """A judge of a replay: it ran through, and `read(name)` in the namespace it left is still wrong."""
+
+    def judge(replayed: Replayed) -> bool:
+        if replayed.raised is not None or name not in replayed.scope:
+            return False
+        try:
+            value = read(replayed.scope[name])
+        except Exception:  # the name holds something the adapter cannot read: not the same failure
+            return False
+        return wrong(value)
+
+    return judge
+
+
+def printing(wrong: Callable[[object], bool], which: int = -1) -> Reproduces:
+    """A judge of a replay: it ran through, and what it printed (the last print by default) is still wrong."""
+    return lambda replayed: (replayed.raised is None and len(replayed.printed) > abs(which) - (which < 0)
+                             and bool(replayed.printed[which]) and wrong(replayed.printed[which][0]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +61,9 @@ class Trial:
     action_code: Callable[[], str] = lambda: ""  # the next call: shown when the target raises or hangs
     features: frozenset[str] = frozenset()
     depth: int = 0
+    # After a failure: the smallest trial that still fails the same way, found by running smaller
+    # ones on the engine (a post-pass after Hypothesis's shrinking), with what it raised.
+    reduce: Callable[[Engine, BaseException], tuple[Trial, BaseException]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +78,7 @@ class Property:
     examples: tuple[Trial, ...] = ()
     max_examples: int | None = None  # a cap: None runs as many as the run asks for
     time_scale: float = 1.0  # the watchdog allows this many times the run's --timeout
+    hypothesis_shrinks: bool = True  # False: its trials' own `reduce` post-pass shrinks instead (far fewer runs)
 
 
 def trial_maker(
@@ -55,12 +86,19 @@ def trial_maker(
     code: Callable[[T], str],
     describe: Callable[[T], tuple[frozenset[str], int]] = lambda _: (frozenset(), 0),
     action: Callable[[T], str] = lambda _: "",
+    reduce: Callable[[Engine, T, BaseException], tuple[T, BaseException]] | None = None,
 ) -> Callable[[T], Trial]:
     """Return a converter from examples of any type to Trials (map a strategy with it)."""
 
     def to_trial(example: T) -> Trial:
         features, depth = describe(example)
-        return Trial(lambda engine: run(engine, example), lambda: code(example), lambda: action(example), features, depth)
+        reducer = None
+        if reduce is not None:
+            def reducer(engine: Engine, error: BaseException) -> tuple[Trial, BaseException]:
+                smaller, raised = reduce(engine, example, error)
+                return to_trial(smaller), raised
+        return Trial(lambda engine: run(engine, example), lambda: code(example), lambda: action(example), features,
+                     depth, reducer)
 
     return to_trial
 

@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 from specs.adapters.protocol import Engine
 from specs.ir import Graph, features
 from specs.oracle import forward_values
-from specs.properties.base import Property, Violation, build, trial_maker
-from specs.snippets import graph_code, name_of, short
+from specs.properties.base import Property, Violation, build, printing, reading, trial_maker
+from specs.snippets import differing, graph_code, name_of, short
 from specs.ir import ExceptionKind
+from specs.replay import Replayed, Reproduces
 from specs.strategies import FAMOUS_GRAPHS, ConfigScenario, config_scenarios, graphs
 
 
@@ -30,18 +31,22 @@ def check_no_grad(engine: Engine, example: tuple[Graph, int]) -> None:
             if engine.creator(handles[index]) is not None:
                 raise Violation(
                     f"{name} was built inside no_grad() but has a creator",
-                    f"    print({name}.creator)  # expected None",
+                    f"{'    ' * depth}print({name}.creator)  # expected None",
+                    reading(engine.creator, name, lambda creator: creator is not None),
                 )
-            got = engine.data(handles[index])
-            if got.tobytes() != expected[index].tobytes() or got.dtype != expected[index].dtype:
+            got, want = engine.data(handles[index]), expected[index]
+            if got.tobytes() != want.tobytes() or got.dtype != want.dtype:
+                shown_got, shown_want = differing(got, want)
                 raise Violation(
-                    f"inside no_grad(), {name}.data is {short(got)}, expected {short(expected[index])}",
-                    f"    print(repr({name}.data))  # expected {short(expected[index])}",
+                    f"inside no_grad(), {name}.data is {shown_got}, expected {shown_want}",
+                    f"{'    ' * depth}print(repr({name}.data))  # expected {shown_want}, got {shown_got}",
+                    reading(engine.data, name, lambda data: data.tobytes() != want.tobytes() or data.dtype != want.dtype),
                 )
     if engine.enable_backprop() is not True:
         raise Violation(
             f"after leaving {depth} no_grad() block(s), Config.enable_backprop is {engine.enable_backprop()!r}",
             "print(Config.enable_backprop)  # expected True",
+            printing(lambda flag: flag is not True),
         )
 
 
@@ -103,7 +108,8 @@ def _enter_and_leave(engine: Engine, scenario: ConfigScenario) -> None:
                     stack.enter_context(engine.using_config("enable_backprop", block == "using_config(True)"))
             inside = engine.enable_backprop()
             if inside is not _value_inside(scenario):
-                raise Violation(f"inside {scenario.blocks[-1]}, Config.enable_backprop is {inside!r}")
+                raise Violation(f"inside {scenario.blocks[-1]}, Config.enable_backprop is {inside!r}", "",
+                                printing(lambda flag: flag is not _value_inside(scenario), 0))
             if raised is not None and scenario.from_op:
                 engine.square(engine.variable(np.array([_RaisesWhenSquared(raised)], dtype=object)))
             elif raised is not None:
@@ -114,32 +120,53 @@ def _enter_and_leave(engine: Engine, scenario: ConfigScenario) -> None:
         caught = error
     if caught is not raised:
         what = "nothing" if caught is None else f"{type(caught).__name__}({caught})"
-        raise Violation(f"the blocks should let {type(raised).__name__}('probe') through unchanged; out came {what}")
+        name = "ProbeError" if scenario.raises == "BaseException" else type(raised).__name__
+        raise Violation(f"the blocks should let {name}('probe') through unchanged; out came {what}",
+                        f"print(caught)  # expected {name}('probe')", _escaped_otherwise(scenario))
     after = engine.enable_backprop()
     if after is not scenario.prior:
         raise Violation(
             f"after the blocks, Config.enable_backprop is {after!r}; it was {scenario.prior!r} before them",
             "print(Config.enable_backprop)  # expected " + repr(scenario.prior),
+            printing(lambda flag: flag is not scenario.prior),
         )
     y = engine.square(engine.variable(np.array(2.0)))
     if (engine.creator(y) is not None) is not scenario.prior:
         raise Violation(
             f"after the blocks, with Config.enable_backprop {scenario.prior}, square() "
             f"{'did not record' if scenario.prior else 'recorded'} a creator",
-            "print(square(Variable(np.array(2.0))).creator)",
+            "print(square(Variable(np.array(2.0))).creator)  # expected "
+            + ("a Function, not None" if scenario.prior else "None"),
+            printing(lambda creator: (creator is not None) is not scenario.prior),
         )
 
 
+def _escaped_otherwise(scenario: ConfigScenario) -> Reproduces:
+    """A replay of the scenario shows its exception swallowed or replaced, as the check saw."""
+    def judge(replayed: Replayed) -> bool:
+        if replayed.raised is not None:  # another exception came out of the blocks, past `except`
+            return True
+        caught = replayed.scope.get("caught")
+        return not (isinstance(caught, BaseException) and type(caught).__name__ == _kind_name(scenario))
+    return judge
+
+
+def _kind_name(scenario: ConfigScenario) -> str:
+    return "ProbeError" if scenario.raises == "BaseException" else str(scenario.raises)
+
+
 def _scenario_code(scenario: ConfigScenario) -> str:
-    lines = [f"Config.enable_backprop = {scenario.prior}", "try:"]
-    for level, block in enumerate(scenario.blocks, start=1):
+    kind = scenario.raises
+    lines = [f"Config.enable_backprop = {scenario.prior}"] + (["caught = None", "try:"] if kind is not None else [])
+    start = 1 if kind is not None else 0
+    for level, block in enumerate(scenario.blocks, start=start):
         call = "no_grad()" if block == "no_grad" else f"using_config('enable_backprop', {block == 'using_config(True)'})"
         lines.append(f"{'    ' * level}with {call}:")
-    indent = "    " * (len(scenario.blocks) + 1)
-    kind = scenario.raises
+    indent = "    " * (len(scenario.blocks) + start)
+    lines.append(f"{indent}print(Config.enable_backprop)  # expected {_value_inside(scenario)}")
     exception = f"{kind}('probe')" if kind != "BaseException" else "ProbeError('probe')"
     if kind is None:
-        lines.append(f"{indent}pass")
+        pass
     elif scenario.from_op:
         lines.append(f"{indent}class Raiser:  # its ** raises inside square's forward")
         lines.append(f"{indent}    def __pow__(self, other): raise {exception}")
@@ -147,8 +174,9 @@ def _scenario_code(scenario: ConfigScenario) -> str:
         lines.append(f"{indent}square(Variable(np.array([Raiser()], dtype=object)))")
     else:
         lines.append(f"{indent}raise {exception}")
-    lines.append(f"except {'ProbeError' if kind == 'BaseException' else kind or 'Exception'}:")
-    lines.append("    pass")
+    if kind is not None:
+        lines.append(f"except {_kind_name(scenario)} as error:")
+        lines.append("    caught = error")
     prelude = "class ProbeError(BaseException): pass\n" if kind == "BaseException" else ""
     return prelude + "\n".join(lines) + "\n"
 

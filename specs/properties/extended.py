@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from specs.adapters.protocol import Engine
 from specs.ir import Graph, features
-from specs.properties.base import Property, Violation, trial_maker
+from specs.properties.base import Property, Violation, printing, reading, trial_maker
 from specs.properties.memory import cyclic_gc_off
 from specs.snippets import array_code, short
 from specs.strategies import graphs
@@ -26,9 +26,14 @@ def check_leaf_backward(engine: Engine, graph: Graph) -> None:
     x = engine.variable(graph.leaf_array(0))
     engine.backward(x, retain_grad=False)
     got, want = engine.grad(x), np.ones(graph.shape, dtype=graph.dtype)
-    if got is None or got.dtype != want.dtype or got.shape != want.shape or not np.array_equal(got, want):
+    def wrong(grad: object) -> bool:
+        return not (isinstance(grad, np.ndarray) and grad.dtype == want.dtype and grad.shape == want.shape
+                    and np.array_equal(grad, want))
+
+    if wrong(got):
         raise Violation(f"after x.backward() on a leaf, x.grad is {short(got)}, expected {short(want)}",
-                        f"print(repr(x.grad))  # expected {short(want)}")
+                        f"print(repr(x.grad))  # expected {short(want)}, got {short(got)}",
+                        reading(engine.grad, "x", wrong))
 
 
 def _in_new_thread(work: Callable[[], T]) -> T:
@@ -59,6 +64,7 @@ def check_threads(engine: Engine, _: None) -> None:
             "(Config is shared by all threads)",
             "import threading\nwith no_grad():\n    t = threading.Thread(target=lambda: print(square(Variable("
             "np.array(2.0))).creator))\n    t.start(); t.join()  # expected a Function, not None",
+            printing(lambda creator: creator is None),
         )
 
 
@@ -71,7 +77,8 @@ def check_deep_graph(engine: Engine, _: None) -> None:
     engine.backward(y, retain_grad=False)
     got = engine.grad(x)
     if got is None or got != DEEP_CHAIN + 1:
-        raise Violation(f"x.grad is {short(got)} after backward over the chain, expected {DEEP_CHAIN + 1}.0")
+        raise Violation(f"x.grad is {short(got)} after backward over the chain, expected {DEEP_CHAIN + 1}.0", "",
+                        reading(engine.grad, "x", lambda grad: grad is None or bool(grad != DEEP_CHAIN + 1)))
     creator = engine.creator(y)
     try:
         ref = weakref.ref(creator) if creator is not None else None
@@ -81,7 +88,10 @@ def check_deep_graph(engine: Engine, _: None) -> None:
     with cyclic_gc_off():
         del y
         if ref is not None and ref() is not None:
-            raise Violation("dropping the chain's output did not free it")
+            raise Violation("dropping the chain's output did not free it",
+                            "import gc, weakref\ngc.disable()\nref = weakref.ref(y.creator)\ndel y\n"
+                            "print(ref())  # expected None",
+                            printing(lambda alive: alive is not None))
 
 
 def _deep_code(_: None) -> str:

@@ -10,8 +10,8 @@ import numpy as np
 from specs.adapters.protocol import Engine, Handle
 from specs.ir import FloatArray, Graph, features
 from specs.oracle import Adjoints, adjoints, finite_differences, forward_values, mismatches
-from specs.properties.base import Property, Violation, build, trial_maker
-from specs.snippets import graph_code, name_of, short
+from specs.properties.base import Property, Violation, build, reading, trial_maker
+from specs.snippets import differing, graph_code, name_of, short
 from specs.strategies import FAMOUS_GRAPHS, graphs
 
 GRAPH_NAMES: Final = frozenset({"Variable", "add", "square"})
@@ -24,38 +24,57 @@ def check_forward(engine: Engine, graph: Graph) -> None:
     expected = forward_values(graph)
     for index in range(len(graph.leaves), graph.size):
         got, want = engine.data(handles[index]), expected[index]
-        if got.dtype != want.dtype or got.shape != want.shape or got.tobytes() != want.tobytes():
+        if _data_differs(got, want):
             name = name_of(graph, index)
+            shown_got, shown_want = differing(got, want)
             raise Violation(
-                f"{name}.data is {short(got)} ({got.dtype}), expected {short(want)} ({want.dtype})",
-                f"print(repr({name}.data))  # expected {short(want)}",
+                f"{name}.data is {shown_got} ({got.dtype}), expected {shown_want} ({want.dtype})",
+                f"print(repr({name}.data))  # expected {shown_want}, got {shown_got}",
+                reading(engine.data, name, lambda data: _data_differs(data, want)),
             )
 
 
-def _check_grad(graph: Graph, index: int, got: FloatArray | None, reference: Adjoints, call: str) -> None:
-    """Raise a Violation unless `got` is value `index`'s adjoint, in its shape and dtype."""
+def _data_differs(got: FloatArray, want: FloatArray) -> bool:
+    return got.dtype != want.dtype or got.shape != want.shape or got.tobytes() != want.tobytes()
+
+
+def _grad_problem(graph: Graph, index: int, got: FloatArray | None, reference: Adjoints, call: str,
+                  passes: int = 1, scaled_for: str = "") -> str | None:
+    """What is wrong with `got` as value `index`'s adjoint (in its shape and dtype), or None."""
     name = name_of(graph, index)
     want = reference.reference(index, graph.shape).astype(graph.dtype)
-    check = f"{call}\nprint(repr({name}.grad))  # expected {short(want)}"
     if got is None:
-        raise Violation(f"{name}.grad is None after {call}, expected {short(want)}", check)
+        return f"{name}.grad is None after {call}, expected {short(want)}"
     if got.shape != graph.shape or got.dtype != np.dtype(graph.dtype):
-        raise Violation(
-            f"{name}.grad has shape {got.shape} and dtype {got.dtype}; {name} has {graph.shape} and {graph.dtype}",
-            check,
-        )
+        return f"{name}.grad has shape {got.shape} and dtype {got.dtype}; {name} has {graph.shape} and {graph.dtype}"
     wrong = mismatches(got, index, reference)
-    if wrong:
-        element, value, exact, allowed = wrong[0]
-        where = f"[{', '.join(map(str, np.unravel_index(element, graph.shape)))}]" if graph.shape else ""
-        hint = ""
-        if graph.is_leaf(index):
-            hint = f"; central differences give {finite_differences(graph, index).reshape(-1)[element]:.10g}"
-        raise Violation(
-            f"{name}.grad{where} is {value!r}, expected {float(exact)!r} (exact: {exact}; "
-            f"allowed error {allowed:.2g}{hint})",
-            check + f", got {short(got)}",
-        )
+    if not wrong:
+        return None
+    element, value, exact, allowed = wrong[0]
+    where = f"[{', '.join(map(str, np.unravel_index(element, graph.shape)))}]" if graph.shape else ""
+    hint = ""
+    if graph.is_leaf(index):  # the finite-difference gradient of one pass, times the passes made
+        estimate = passes * finite_differences(graph, index).reshape(-1)[element]
+        scaled_for = scaled_for or (f"{passes} passes" if passes > 1 else "")
+        hint = f"; central differences give {estimate:.10g}" + (f" for {scaled_for}" if scaled_for else "")
+    return (f"{name}.grad{where} is {value!r}, expected {float(exact)!r} (exact: {exact}; "
+            f"allowed error {allowed:.2g}{hint})")
+
+
+def _check_grad(engine: Engine, graph: Graph, index: int, got: FloatArray | None, reference: Adjoints, call: str,
+                passes: int = 1, scaled_for: str = "") -> None:
+    """Raise a Violation unless `got` is value `index`'s adjoint, in its shape and dtype."""
+    problem = _grad_problem(graph, index, got, reference, call, passes, scaled_for)
+    if problem is None:
+        return
+    name = name_of(graph, index)
+    want = reference.reference(index, graph.shape).astype(graph.dtype)
+    shown_got, shown_want = differing(got, want)
+    raise Violation(
+        problem,
+        f"{call}\nprint(repr({name}.grad))  # expected {shown_want}, got {shown_got}",
+        reading(engine.grad, name, lambda grad: _grad_problem(graph, index, grad, reference, call) is not None),
+    )
 
 
 def _leaves_and_output(engine: Engine, graph: Graph) -> list[Handle]:
@@ -68,12 +87,13 @@ def _leaves_and_output(engine: Engine, graph: Graph) -> list[Handle]:
     return handles[: len(graph.leaves)] + [handles[graph.output]]
 
 
-def _expect_no_grad(graph: Graph, index: int, got: FloatArray | None, call: str, why: str) -> None:
+def _expect_no_grad(engine: Engine, graph: Graph, index: int, got: FloatArray | None, call: str, why: str) -> None:
     """Raise a Violation unless value `index` has grad None after `call`."""
     if got is not None:
         name = name_of(graph, index)
         raise Violation(f"{name} {why}, yet {name}.grad is {short(got)} after {call}",
-                        f"{call}\nprint({name}.grad)  # expected None")
+                        f"{call}\nprint({name}.grad)  # expected None, got {short(got)}",
+                        reading(engine.grad, name, lambda grad: grad is not None))
 
 
 def _expect_adjoints(engine: Engine, graph: Graph, handles: dict[int, Handle], call: str) -> None:
@@ -83,9 +103,9 @@ def _expect_adjoints(engine: Engine, graph: Graph, handles: dict[int, Handle], c
     for index, handle in handles.items():
         got = engine.grad(handle)
         if index in reached:
-            _check_grad(graph, index, got, reference, call)
+            _check_grad(engine, graph, index, got, reference, call)
         else:
-            _expect_no_grad(graph, index, got, call, f"does not reach {name_of(graph, graph.output)}")
+            _expect_no_grad(engine, graph, index, got, call, f"does not reach {name_of(graph, graph.output)}")
 
 
 def check_gradients(engine: Engine, graph: Graph) -> None:
@@ -102,7 +122,7 @@ def check_retain_false(engine: Engine, graph: Graph) -> None:
     call = f"{name_of(graph, graph.output)}.backward()"
     engine.backward(handles[graph.output], retain_grad=False)
     for index in range(len(graph.leaves), graph.size):
-        _expect_no_grad(graph, index, engine.grad(handles[index]), call, "is not a leaf")
+        _expect_no_grad(engine, graph, index, engine.grad(handles[index]), call, "is not a leaf")
 
 
 def check_retain_true(engine: Engine, graph: Graph) -> None:
@@ -129,14 +149,20 @@ def check_accumulation(engine: Engine, graph: Graph) -> None:
     engine.backward(handles[-1], retain_grad=False)
     twice = _double(reference)
     for index in reached:
-        _check_grad(graph, index, engine.grad(handles[index]), twice, f"{output}.backward()\n{output}.backward()")
+        _check_grad(engine, graph, index, engine.grad(handles[index]), twice,
+                    f"{output}.backward()\n{output}.backward()", passes=2)
     for index in reached:
         engine.cleargrad(handles[index])
     engine.backward(handles[-1], retain_grad=False)
-    clears = "\n".join(f"{name_of(graph, i)}.cleargrad()" for i in reached)
     for index in reached:
-        call = f"{output}.backward()\n{output}.backward()\n{clears}\n{output}.backward()"
-        _check_grad(graph, index, engine.grad(handles[index]), reference, call)
+        _check_grad(engine, graph, index, engine.grad(handles[index]), reference, _accumulation_calls(graph).rstrip())
+
+
+def _accumulation_calls(graph: Graph) -> str:
+    """Every call the accumulation check makes, in order: shown when one of them raises."""
+    output = name_of(graph, graph.output)
+    clears = "".join(f"{name_of(graph, i)}.cleargrad()\n" for i in range(len(graph.leaves)) if i in graph.ancestors())
+    return f"{output}.backward()\n{output}.backward()\n{clears}{output}.backward()\n"
 
 
 def _describe(graph: Graph) -> tuple[frozenset[str], int]:
@@ -198,7 +224,7 @@ PROPERTIES: Final = (
         "grads-accumulate-across-backward-calls",
         "two passes give twice the leaf grads; after cleargrad() one pass gives them once",
         check_accumulation,
-        _backward_call(False),
+        _accumulation_calls,
         _code_keeping_leaves_and_output,
     ),
 )

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from specs.adapters.protocol import Engine, Handle
 from specs.ir import Graph, features
-from specs.properties.base import Property, Violation, build, trial_maker
+from specs.properties.base import Property, Violation, build, printing, trial_maker
 from specs.snippets import graph_code, name_of
 from specs.strategies import FAMOUS_GRAPHS, graphs
 
@@ -69,6 +69,7 @@ def check_freed(engine: Engine, example: tuple[Graph, bool | None]) -> None:
             f"ref = weakref.ref({name_of(graph, graph.output)}.creator)\n"
             + "".join(f"del {name_of(graph, i)}\n" for i in range(len(graph.leaves), graph.size))
             + "print(ref())  # expected None",
+            printing(lambda alive: alive is not None),
         )
 
 
@@ -126,7 +127,9 @@ def check_no_grad_memory(engine: Engine, _: None) -> None:
             "intermediate array (no graph should)",
             "import tracemalloc\ntracemalloc.start()\nx = Variable(np.ones(65536))\nwith no_grad():\n"
             f"    y = square(x)\n    for _ in range({LONG_CHAIN - 1}):\n        y = square(y)\n"
-            "print(tracemalloc.get_traced_memory()[1] / 524288, 'arrays at the peak')  # expected about 3",
+            "print(tracemalloc.get_traced_memory()[1] / 524288, 'arrays at the peak')  # expected about 3\n"
+            "tracemalloc.stop()",
+            printing(lambda peak: isinstance(peak, float) and peak > 4.0),
         )
 
 

@@ -35,7 +35,7 @@ def check_seed(engine: Engine, graph: Graph) -> None:
     engine.backward(handles[-1], retain_grad=False)
     twice = _double(adjoints(graph))
     for index in sorted(i for i in graph.ancestors() if graph.is_leaf(i)):
-        _check_grad(graph, index, engine.grad(handles[index]), twice, _seed_line(graph))
+        _check_grad(engine, graph, index, engine.grad(handles[index]), twice, _seed_line(graph), 2, "a seed of 2")
 
 
 def _unchanged(what: str, kept: FloatArray, copy: FloatArray, by: str, code: str) -> None:

@@ -2,52 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from contextlib import AbstractContextManager
 from fractions import Fraction
-from typing import Final
+from typing import Final, TypeAlias
 
 import numpy as np
 
 from specs.adapters.protocol import Engine, Handle
-from specs.ir import Apply, Backward, ClearGrad, Enter, Leave, MakeLeaf, Program, SetFlag, Step
-from specs.model import Model
-from specs.properties.base import Property, Violation, trial_maker
+from specs.ir import Apply, Backward, ClearGrad, Enter, FloatArray, Leave, MakeLeaf, Program, Step
+from specs.model import Model, ModelVariable
+from specs.programs import exception_name, program_code, smaller, step_line
+from specs.properties.base import Property, Violation, printing, reading, trial_maker
 from specs.properties.config import EXCEPTIONS
-from specs.snippets import array_code, short
+from specs.replay import Reproduces
+from specs.snippets import short
 from specs.strategies import programs
-
-
-def step_code(program: Program, step: Step, made: int, depth: int) -> str:
-    """One step as the line a learner would type; `made` variables and `depth` blocks so far."""
-    if isinstance(step, MakeLeaf):
-        data = np.array(step.values, dtype=program.dtype).reshape(program.shape)
-        return f"v{made} = Variable({array_code(data)})"
-    if isinstance(step, Apply):
-        return f"v{made} = {step.op}({', '.join(f'v{i}' for i in step.inputs)})"
-    if isinstance(step, Backward):
-        return f"v{step.variable}.backward({'retain_grad=True' if step.retain_grad else ''})"
-    if isinstance(step, ClearGrad):
-        return f"v{step.variable}.cleargrad()"
-    if isinstance(step, Enter):
-        call = "no_grad()" if step.block == "no_grad" else f"using_config('enable_backprop', {step.block.endswith('(True)')})"
-        return f"block{depth} = {call}; block{depth}.__enter__()"
-    if isinstance(step, Leave):
-        if step.raises is None:
-            return f"block{depth - 1}.__exit__(None, None, None)"
-        name = EXCEPTIONS[step.raises].__name__
-        return f"block{depth - 1}.__exit__({name}, {name}('probe'), None)  # leave by an exception"
-    assert isinstance(step, SetFlag)
-    return f"Config.enable_backprop = {step.value}"
-
-
-def program_code(program: Program, upto: int | None = None) -> str:
-    """The program's first `upto` steps (all by default) as code."""
-    lines, made, depth = [], 0, 0
-    for step in program.steps[:upto]:
-        lines.append(step_code(program, step, made, depth))
-        made += isinstance(step, MakeLeaf | Apply)
-        depth += 1 if isinstance(step, Enter) else -1 if isinstance(step, Leave) else 0
-    return "".join(line + "\n" for line in lines)
+from specs.watchdog import TargetHang, time_limit
 
 
 def _leave(block: AbstractContextManager[object], raises: BaseException | None) -> str | None:
@@ -62,24 +33,47 @@ def _leave(block: AbstractContextManager[object], raises: BaseException | None) 
     return f"the block swallowed {type(raises).__name__}" if swallowed else None
 
 
-def _compare(engine: Engine, model: Model, handles: list[Handle], allowed_steps: int) -> str | None:
-    """The first observable where the engine and the model disagree, described; or None."""
+Problem: TypeAlias = tuple[str, str, Reproduces]  # what differs, the check line, the replay's judge
+
+
+def _compare(engine: Engine, model: Model, handles: list[Handle], allowed_steps: int) -> Problem | None:
+    """The first observable where the engine and the model disagree: described, checked, judged; or None."""
     if engine.enable_backprop() is not model.flag:
-        return f"Config.enable_backprop is {engine.enable_backprop()!r}, expected {model.flag!r}"
-    eps, tiny = float(np.finfo(model.dtype).eps), float(np.finfo(model.dtype).tiny)
+        want_flag = model.flag
+        return (f"Config.enable_backprop is {engine.enable_backprop()!r}, expected {want_flag!r}",
+                f"print(Config.enable_backprop)  # expected {want_flag}", printing(lambda flag: flag is not want_flag))
     for i, (handle, want) in enumerate(zip(handles, model.variables)):
-        if (engine.creator(handle) is not None) != (want.inputs is not None):
-            return f"v{i}.creator is {'set' if want.inputs is None else 'None'}; expected the opposite"
+        recorded = want.inputs is not None
+        if (engine.creator(handle) is not None) != recorded:
+            return (f"v{i}.creator is {'None' if recorded else 'set'}; expected {'a Function' if recorded else 'None'}",
+                    f"print(v{i}.creator)  # expected {'a Function, not None' if recorded else 'None'}",
+                    reading(engine.creator, f"v{i}", lambda creator: (creator is not None) != recorded))
         got = engine.grad(handle)
-        if (got is None) != (want.grad is None):
-            expected = "None" if want.grad is None else short(np.array([float(f) for f in want.grad]))
-            return f"v{i}.grad is {short(got)}, expected {expected}"
-        if got is not None and want.grad is not None:
-            flat = np.asarray(got, dtype=np.float64).reshape(-1)
-            for element, (value, exact, bound) in enumerate(zip(flat, want.grad, want.bound)):
-                allowed = 4 * allowed_steps * (eps * bound + tiny)
-                if not np.isfinite(value) or abs(Fraction(float(value)) - exact) > Fraction(allowed):
-                    return f"v{i}.grad (element {element}) is {value!r}, expected {float(exact)!r}"
+        problem = _grad_problem(got, want, model, allowed_steps)
+        if problem is not None:
+            grad, bound = want.grad, want.bound
+            expected = "None" if grad is None else short(np.array([float(f) for f in grad]).reshape(model.shape))
+            return (f"v{i}.{problem}", f"print(repr(v{i}.grad))  # expected {expected}, got {short(got)}",
+                    reading(engine.grad, f"v{i}", lambda g: _grad_problem(g, ModelVariable(want.data, grad=grad, bound=bound),
+                                                                       model, allowed_steps) is not None))
+    return None
+
+
+def _grad_problem(got: FloatArray | None, want: ModelVariable, model: Model, allowed_steps: int) -> str | None:
+    """What is wrong with a grad the engine holds, against the model's; or None."""
+    if (got is None) != (want.grad is None):
+        expected = "None" if want.grad is None else short(np.array([float(f) for f in want.grad]).reshape(model.shape))
+        return f"grad is {short(got)}, expected {expected}"
+    if got is None or want.grad is None:
+        return None
+    eps, tiny = float(np.finfo(model.dtype).eps), float(np.finfo(model.dtype).tiny)
+    flat = np.asarray(got, dtype=np.float64).reshape(-1)
+    if flat.size != len(want.grad):
+        return f"grad has {flat.size} elements, expected {len(want.grad)}"
+    for element, (value, exact, bound) in enumerate(zip(flat, want.grad, want.bound)):
+        allowed = 4 * allowed_steps * (eps * bound + tiny)
+        if not np.isfinite(value) or abs(Fraction(float(value)) - exact) > Fraction(allowed):
+            return f"grad (element {element}) is {float(value)!r}, expected {float(exact)!r}"
     return None
 
 
@@ -91,18 +85,28 @@ def check_sequence(engine: Engine, program: Program) -> None:
     allowed_steps = 2 * len(program.steps) + 8
     try:
         for number, step in enumerate(program.steps):
-            line = step_code(program, step, len(handles), len(blocks))
-            problem = _run_step(engine, program, step, handles, blocks)
+            line = step_line(program, step, len(handles))
+            left = _run_step(engine, program, step, handles, blocks)
             model.apply(step)
-            problem = problem or _compare(engine, model, handles, allowed_steps)
+            problem = _left_problem(left, step) if left is not None else _compare(engine, model, handles, allowed_steps)
             if problem is not None:
-                raise Violation(
-                    f"after step {number + 1} ({line}): {problem}", program_code(program, number + 1) + f"# {problem}"
-                )
+                what, check, judge = problem
+                raise Violation(f"after step {number + 1} ({line}): {what}", program_code(program, number + 1, check),
+                                judge)
     finally:
         while blocks:  # leave what the program left open, so the next example starts clean
             blocks.pop().__exit__(None, None, None)
         engine.set_enable_backprop(True)
+
+
+def _left_problem(problem: str, step: Step) -> Problem:
+    """A block left wrongly: swallowed its exception, or raised another one."""
+    assert isinstance(step, Leave) and step.raises is not None
+    kind = exception_name(step.raises)
+    if problem.startswith("the block swallowed"):
+        return problem, f"print(caught)  # expected {kind}('probe'); the block swallowed it", \
+            lambda replayed: replayed.raised is None and replayed.scope.get("caught") is None
+    return problem, "", lambda replayed: replayed.raised is not None and type(replayed.raised).__name__ != kind
 
 
 def _run_step(
@@ -135,7 +139,47 @@ def _describe(program: Program) -> tuple[frozenset[str], int]:
     return frozenset(type(step).__name__ for step in program.steps), len(program.steps)
 
 
-_trial = trial_maker(check_sequence, lambda _: "", _describe, program_code)
+def _kind(error: BaseException) -> str:
+    """What failed, without the numbers: a smaller program must fail the same way."""
+    if not isinstance(error, Violation):
+        return type(error).__name__
+    what = error.message.split("): ", 1)[-1]
+    return re.sub(r"v\d+|\(element \d+\)", "", what.split(" is ")[0]).strip() + (" None" if " is None" in what else "")
+
+
+def reduce_program(engine: Engine, program: Program, error: BaseException) -> tuple[Program, BaseException]:
+    """The smallest, plainest program found that still fails the same way: a post-pass after Hypothesis.
+
+    Tries deleting each step (a variable with the steps that use it, a block with its exit) and
+    plainer values, keeping each change while the failure shows; at most ROUNDS passes.
+    """
+    kind = _kind(error)
+    for _ in range(ROUNDS):
+        for candidate in smaller(program):
+            found = _failure(engine, candidate)
+            if found is not None and _kind(found) == kind:
+                program, error = candidate, found
+                break
+        else:
+            break
+    return program, error
+
+
+def _failure(engine: Engine, program: Program) -> BaseException | None:
+    """What running `program` on the engine raises (a hang counts as no failure of this kind)."""
+    try:
+        engine.set_enable_backprop(True)
+        with time_limit(CANDIDATE_SECONDS):
+            check_sequence(engine, program)
+    except (Exception, SystemExit, GeneratorExit, KeyboardInterrupt, TargetHang) as error:
+        return None if isinstance(error, TargetHang) else error
+    return None
+
+
+ROUNDS: Final = 200  # each round keeps one change; programs have at most 64 steps
+CANDIDATE_SECONDS: Final = 2.0
+
+_trial = trial_maker(check_sequence, lambda _: "", _describe, program_code, reduce_program)
 
 PROPERTIES: Final = (
     Property(
@@ -144,5 +188,6 @@ PROPERTIES: Final = (
         summary="any interleaving of building, backward, cleargrad and config blocks matches the model",
         needs=frozenset({"Variable", "add", "square", "Config", "using_config", "no_grad"}),
         trials=programs().map(_trial),
+        hypothesis_shrinks=False,  # reduce_program deletes steps directly: the same programs, minutes sooner
     ),
 )

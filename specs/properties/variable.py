@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Final
 
@@ -29,24 +30,41 @@ def _argument(engine: Engine, value: object) -> object:
 
 def check_rejects(engine: Engine, value: object) -> None:
     """`Variable(value)` raises TypeError; `Variable(ndarray)` and `Variable(None)` do not."""
-    call = f"Variable({value!r})"
+    call = f"Variable({value_code(value)})"
     try:
         engine.variable(_argument(engine, value))
     except TypeError:
         pass
     except Exception as error:
         raise Violation(f"{call} raised {type(error).__name__}: {error}; a non-ndarray must raise TypeError",
-                        f"{call}  # raised {type(error).__name__}; expected TypeError") from None
+                        f"x = {call}  # raised {type(error).__name__}; expected TypeError",
+                        lambda replayed: replayed.raised is not None and not isinstance(replayed.raised, TypeError),
+                        ) from None
     else:
         kind = "a Variable" if isinstance(value, AVariable) else f"a {type(value).__name__}"
         raise Violation(f"{call} was accepted; {kind} is not an np.ndarray",
-                        f"{call}  # was accepted; expected TypeError")
-    for accepted in (np.array(1.0), np.zeros((2, 1), dtype=np.float32), None):
+                        f"x = {call}  # expected TypeError: it was accepted",
+                        lambda replayed: replayed.raised is None)
+    for accepted, code in ((np.array(1.0), "np.array(1.0)"), (np.zeros((2, 1), dtype=np.float32),
+                           "np.zeros((2, 1), dtype=np.float32)"), (None, "None")):
         try:
             engine.variable(accepted)
         except Exception as error:
-            raise Violation(f"Variable({accepted!r}) raised {type(error).__name__}: {error}; it must be accepted",
-                            f"Variable({accepted!r})  # raised {type(error).__name__}; expected no error") from None
+            raise Violation(f"Variable({code}) raised {type(error).__name__}: {error}; it must be accepted",
+                            f"x = Variable({code})  # raised {type(error).__name__}; expected a Variable",
+                            lambda replayed: replayed.raised is not None) from None
+
+
+def value_code(value: object) -> str:
+    """Python source that rebuilds `value` (infinities and numpy scalars included)."""
+    if isinstance(value, np.generic):
+        return f"np.{type(value).__name__}({value_code(value.item())})"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"float({str(value)!r})"
+    if isinstance(value, list | tuple):
+        items = ", ".join(value_code(v) for v in value)
+        return f"[{items}]" if isinstance(value, list) else f"({items}{',' if len(value) == 1 else ''})"
+    return repr(value)
 
 
 def _reject_code(_: object) -> str:
@@ -54,7 +72,7 @@ def _reject_code(_: object) -> str:
 
 
 def _reject_action(value: object) -> str:
-    return f"Variable({value!r})\n"
+    return f"x = Variable({value_code(value)})\n"
 
 
 def _describe(value: object) -> tuple[frozenset[str], int]:
@@ -90,7 +108,8 @@ def check_accepts(engine: Engine, code: str) -> None:
     except Exception as error:
         raise Violation(f"Variable({code}) raised {type(error).__name__}: {error}; every np.ndarray (subclasses, "
                         "int, bool, float16 and empty arrays included) and None are accepted",
-                        f"x = Variable({code})  # raised {type(error).__name__}; expected no error") from None
+                        f"x = Variable({code})  # raised {type(error).__name__}; expected no error",
+                        lambda replayed: replayed.raised is not None) from None
     if not isinstance(value, np.ndarray):
         return
     got = engine.data(handle)

@@ -8,7 +8,7 @@ from pathlib import Path
 import specs
 from specs.ir import Apply, Backward, ClearGrad, Enter, Leave, MakeLeaf, Program, SetFlag
 from specs.model import Model
-from specs.properties.sequences import program_code
+from specs.programs import program_code
 
 
 def _run(*steps: MakeLeaf | Apply | Backward | ClearGrad | Enter | Leave | SetFlag) -> Model:
@@ -48,9 +48,12 @@ def test_program_code_names_variables_and_blocks_as_they_are_made() -> None:
                                         Leave("ValueError"), Backward(1, True)))
     assert program_code(program) == (
         "v0 = Variable(np.array([2.0], dtype=np.float32))\n"
-        "block0 = no_grad(); block0.__enter__()\n"
-        "v1 = square(v0)\n"
-        "block0.__exit__(ValueError, ValueError('probe'), None)  # leave by an exception\n"
+        "try:\n"
+        "    with no_grad():\n"
+        "        v1 = square(v0)\n"
+        "        raise ValueError('probe')\n"
+        "except ValueError:\n"
+        "    pass\n"
         "v1.backward(retain_grad=True)\n"
     )
 

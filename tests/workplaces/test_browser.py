@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from specs.html_report import render_page
-from specs.report import Report
+from specs.report import PropertyResult, Report
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 BROWSER = next((path for name in BROWSERS if (path := shutil.which(name)) is not None), None)
@@ -86,3 +86,27 @@ def test_a_screenshot_of_the_report(failing_report: Report, tmp_path: Path) -> N
     keep = os.environ.get("SPECS_SCREENSHOT")
     if keep:
         shutil.copyfile(screenshot, keep)
+
+
+BEYOND_PROBE = """<script>
+const colour = (s) => getComputedStyle(document.querySelector(s)).backgroundColor;
+const probe = document.createElement("pre"); probe.id = "probe";
+probe.textContent = JSON.stringify({status: colour(".status.beyond"), verdict: colour(".verdict.beyond"),
+                                    main: colour(".verdict"), failed: document.querySelectorAll(".status.failed").length});
+document.body.appendChild(probe);
+</script>"""
+
+
+@needs_browser
+def test_checks_beyond_the_book_render_amber_never_red(tmp_path: Path) -> None:
+    beyond = PropertyResult("config-isolated-between-threads", "extended", "failed", 1, 0.1, "shared Config")
+    page = render_page(Report("book_step18.py", [beyond]), draw=lambda _: None)
+    probed = tmp_path / "beyond.html"
+    probed.write_text(page.replace("</body>", BEYOND_PROBE + "</body>"), encoding="utf-8")
+    done = _chromium("--dump-dom", probed.as_uri())
+    found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.S)
+    assert found is not None, done.stderr[-2000:]
+    colours = json.loads(found.group(1).replace("&quot;", '"'))
+    assert colours["main"] == "rgb(30, 142, 62)"  # a green "conformant"
+    assert colours["status"] == colours["verdict"] == "rgb(254, 243, 214)"  # amber, not red
+    assert colours["failed"] == 0

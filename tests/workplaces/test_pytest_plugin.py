@@ -18,6 +18,7 @@ from tests.workplaces.conftest import FAILING, PASSING
 SLOW = ("deep-graph-backward", "backward-on-leaf-seeds-its-grad")  # seconds each on the book's engine
 OUTCOME = re.compile(r"^(PASSED|FAILED|XFAIL|XPASS|ERROR|SKIPPED)\S* (?:\[\d+\] )?\S*test_property\[([\w-]+)\]",
                      re.M)
+VERBOSE = re.compile(r"test_property\[([\w-]+)\] (PASSED|FAILED|BEYOND|XFAIL|ERROR|SKIPPED)")
 
 
 def _pytest(where: Path, *options: str) -> subprocess.CompletedProcess[str]:
@@ -47,10 +48,20 @@ def test_each_property_is_a_test_and_a_broken_target_fails_it(
 ) -> None:
     assert one_process.returncode == 1, one_process.stdout
     outcomes = _outcomes(one_process.stdout)
-    assert len(outcomes) == len(PROPERTIES) - len(SLOW)
+    assert len(outcomes) == len(PROPERTIES) - len(SLOW) - 1  # - 1: the BEYOND one, in no -rA category
     assert outcomes[PASSING] == "PASSED" and outcomes[FAILING] == "FAILED"
-    assert outcomes["config-isolated-between-threads"] == "XFAIL"  # extended: reported, never failing
+    assert "config-isolated-between-threads" not in outcomes  # extended: neither FAILED nor XFAIL
+    assert "1 beyond" in one_process.stdout
     assert "y0.backward(retain_grad=True)" in one_process.stdout
+
+
+def test_an_extended_property_that_differs_is_beyond_the_book(book_path: Path, tmp_path: Path) -> None:
+    done = _pytest(tmp_path, f"--specs-target={book_path}", "--specs-profile=ci", "--specs-max-examples=5",
+                   "-v", "-k", "config-isolated-between-threads or " + PASSING)
+    assert done.returncode == 0, done.stdout
+    assert dict(VERBOSE.findall(done.stdout)) == {"config-isolated-between-threads": "BEYOND", PASSING: "PASSED"}
+    assert "1 beyond" in done.stdout and "xfail" not in done.stdout.lower() and "FAIL" not in done.stdout
+    assert "beyond the book: 1 check(s) differ from refengine (not failures)" in done.stdout
 
 
 def test_xdist_gives_the_same_verdicts_as_one_process(
