@@ -33,17 +33,18 @@ DEEP: Final = "deep-graph-backward"
 BOOK_NAMES: Final = frozenset({
     "Variable", "Function", "add", "square", "Config", "using_config", "no_grad", "as_array", "data", "grad",
     "creator", "generation", "cleargrad", "backward", "set_creator", "inputs", "outputs", "forward",
-    "enable_backprop",
+    "enable_backprop", "retain_grad",
 })
 _VALUE: Final = re.compile(r"^(?P<name>[xy]\d+)\.grad(?:\[[\d, ]+\])? is (?P<got>\S+?), expected (?P<want>\S+?)[ ,;(]")
 _MISSING: Final = (
     re.compile(r"the target has no `(?P<name>\w+)`"),
+    re.compile(r"`[\w.]+` has no (?:parameter )?`(?P<name>\w+)`"),  # the probe's "`Variable` has no `creator`"
     re.compile(r"the target's \w+ object has no attribute '(?P<name>\w+)'"),
     re.compile(r"^the target raised AttributeError: (?:type object )?'(?!NoneType)\w+'(?: object)? has no attribute "
                r"'(?P<name>\w+)'"),
     re.compile(r"^the target raised NameError: name '(?P<name>\w+)' is not defined"),
 )
-_SPELLED: Final = re.compile(r"has no `(?P<name>\w+)`; it has `(?P<other>\w+)`")  # the loader's API probe
+_SPELLED: Final = re.compile(r"has no (?:parameter )?`(?P<name>\w+)`; it has `(?P<other>\w+)`")  # the loader's API probe
 _NO_SELF: Final = re.compile(r"^the target raised TypeError: (?:\w+\.)?(?P<name>\w+)\(\) takes 0 positional arguments "
                              r"but 1 was given")
 _AMBIGUOUS: Final = "The truth value of an array with more than one element is ambiguous"
