@@ -136,3 +136,15 @@ def test_the_html_reports_show_the_cause() -> None:
     report = Report("learner.py", [_result(ACCUMULATE, "the target has no `cleargrad`, which this property needs")])
     for html in (render_compact(report, draw=lambda dot: None), render_page(report, draw=lambda dot: None)):
         assert '<p class="cause"><b>Likely cause:</b> the engine has no `cleargrad`' in html
+
+
+@pytest.mark.parametrize(("gap", "name", "spelled"), [
+    ("`Variable` has no `creator`; it has `creater`", "creator", "creater"),
+    ("`Variable.backward` has no parameter `retain_grad`; it has `retrain_grad`", "retain_grad", "retrain_grad"),
+])
+def test_a_property_blocked_by_the_probe_is_explained_by_the_misspelling(gap: str, name: str, spelled: str) -> None:
+    blocked = f"blocked by a piece of the book's API the target lacks: {gap}"
+    report = Report("learner.py", [_result(NO_GRAD, blocked), _result(SEQUENCES, blocked)], [gap])
+    [diagnosis] = diagnose(report)
+    assert diagnosis.cause == f"the engine spells `{name}` as `{spelled}`"
+    assert diagnosis.property_ids == (NO_GRAD, SEQUENCES)
