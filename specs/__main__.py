@@ -30,7 +30,7 @@ from specs.isolation import LOAD_LIMIT, Interrupted, Outcome, Settings, run_isol
 from specs.loader import TargetLoadError
 from specs.properties import BY_ID, PROPERTIES
 from specs.progress import Progress
-from specs.report import PropertyResult, Report, render_details, render_summary
+from specs.report import PropertyResult, Report, render_all_details, render_summary
 from specs.runner import Options, run, selected
 
 EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -239,9 +239,7 @@ def _finish(report: Report, args: argparse.Namespace, progress: Progress) -> Non
     """Print the failures' details and the verdict; save the JSON and HTML reports and the pictures."""
     progress.close()
     print(render_causes(report), end="")
-    for result in report.properties:
-        if result.status not in ("passed", "skipped"):
-            print(render_details(result), end="")
+    print(render_all_details(report.properties), end="")
     print(render_summary(report), end="")
     if args.json is not None:
         _write_json(report, args)

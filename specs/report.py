@@ -158,6 +158,23 @@ def render_details(result: PropertyResult) -> str:
     return text
 
 
+BLOCKED: Final = "blocked by a piece of the book's API the target lacks: "
+
+
+def render_all_details(results: list[PropertyResult]) -> str:
+    """Every not-passed result's details; properties blocked by one missing piece are said once, together."""
+    shown = [r for r in results if r.status not in ("passed", "skipped")]
+    blocked: dict[str, list[str]] = {}
+    for result in shown:
+        if result.message.startswith(BLOCKED) and not result.counterexample:
+            blocked.setdefault(result.message, []).append(result.id)
+    text = ""
+    for message, ids in blocked.items():
+        text += f"--- {len(ids)} properties blocked: {', '.join(ids)}\n{message}\n" if len(ids) > 1 else ""
+    grouped = {i for ids in blocked.values() if len(ids) > 1 for i in ids}
+    return text + "".join(render_details(r) for r in shown if r.id not in grouped)
+
+
 def render_summary(report: Report) -> str:
     """The closing lines: counts by status and the verdict."""
     notes = "".join(f"note: {note}\n" for note in report.notes)
@@ -169,5 +186,4 @@ def render_text(report: Report) -> str:
     lines = "".join(result_line(r) + "\n" for r in report.properties)
     from specs.diagnoses import render_causes  # here: diagnoses imports this module
 
-    details = "".join(render_details(r) for r in report.properties if r.status not in ("passed", "skipped"))
-    return lines + render_causes(report) + details + render_summary(report)
+    return lines + render_causes(report) + render_all_details(report.properties) + render_summary(report)

@@ -12,7 +12,7 @@ from specs.html_report import render_compact, render_page
 from specs.loader import load_target
 from specs.oracle import forward_values
 from specs.properties import BY_ID
-from specs.report import PropertyResult, Report, render_text
+from specs.report import PropertyResult, Report, render_all_details, render_text
 from specs.runner import Options, run_property
 
 EXTENDED = ("backward-on-leaf-seeds-its-grad", "config-isolated-between-threads")
@@ -92,3 +92,14 @@ def test_a_target_traceback_holds_only_the_targets_frames(tmp_path: Path) -> Non
     assert len(frames) == 2 and all(str(engine) in line for line in frames), result.message
     for suite_word in ("specs/", "hypothesis", "Explanation", "always and only run"):
         assert suite_word not in render_text(report)
+
+
+def test_properties_blocked_by_one_missing_piece_are_said_once_together() -> None:
+    blocked = "blocked by a piece of the book's API the target lacks: `Variable` has no `creator`; it has `creater`"
+    results = [PropertyResult("no-grad-builds-no-graph", "core", "failed", 1, 0.0, blocked),
+               PropertyResult("operation-sequences-match-model", "core", "failed", 1, 0.0, blocked),
+               PropertyResult("forward-values-match-numpy", "core", "failed", 1, 0.0, "y0.data is wrong")]
+    text = render_all_details(results)
+    assert text.count(blocked) == 1
+    assert "--- 2 properties blocked: no-grad-builds-no-graph, operation-sequences-match-model" in text
+    assert "--- forward-values-match-numpy (failed)\ny0.data is wrong" in text
