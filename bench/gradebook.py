@@ -48,7 +48,7 @@ BUGS: Final[dict[str, tuple[str, str]]] = {
         "                i = len(funcs) - 1\n                while i > 0 and funcs[i - 1].generation >= "
         "funcs[i].generation:\n                    funcs[i - 1], funcs[i] = funcs[i], funcs[i - 1]\n"),
     "crash in forward": ("        return x**2\n", "        import ctypes\n        ctypes.string_at(0)\n        return x**2\n"),
-    "does not load": ("class Square(Function):\n", "class Square(Funtion):\n"),
+    "does not load": ("class Variable:\n", "class Variable(Funtion):\n"),  # no Variable: refused
 }
 # how many of each in a class of 40 (the rest are conformant copies)
 MIX: Final = {"in-place +=": 5, "no generation sort": 4, "retain_grad ignored": 3,

@@ -252,9 +252,11 @@ def outputs_held_strongly(f: Failures) -> Match:
 def restore_without_finally(f: Failures) -> Match:
     """`using_config` that restores after `yield` without `try/finally` (or only on `Exception`)."""
     message = f.message(RESTORED)
-    if not _FLAG_AFTER_BLOCKS.search(message) or NO_GRAD in f.failed or _RESTORED_TO_TRUE in message:
-        return
     only_exception = bool(_BASE_EXCEPTIONS.search(f.snippet(RESTORED) + f.message(SEQUENCES)))
+    # "True; it was False" is a constant restore, unless only a KeyboardInterrupt-like exit shows it
+    if not _FLAG_AFTER_BLOCKS.search(message) or NO_GRAD in f.failed or (
+            _RESTORED_TO_TRUE in message and not _BASE_EXCEPTIONS.search(f.snippet(RESTORED))):
+        return
     ids = (RESTORED, *(i for i in (SEQUENCES,) if "Config.enable_backprop is" in f.message(i)))
     how = ("restores the flag only when an `Exception` leaves the block (not on KeyboardInterrupt, SystemExit, ...)"
            if only_exception else "does not restore the flag when an exception leaves the block")
@@ -265,7 +267,8 @@ def restore_without_finally(f: Failures) -> Match:
 def flag_not_restored(f: Failures) -> Match:
     """`no_grad` / `using_config` that leaves `Config.enable_backprop` changed after a normal exit."""
     left_changed = _FLAG_AFTER_NO_GRAD.search(f.message(NO_GRAD))
-    if not (left_changed or _RESTORED_TO_TRUE in f.message(RESTORED)):
+    constant = _RESTORED_TO_TRUE in f.message(RESTORED) and not _BASE_EXCEPTIONS.search(f.snippet(RESTORED))
+    if not (left_changed or constant):
         return
     ids = (*f.mentions(NO_GRAD, "Config.enable_backprop is"), *f.mentions(RESTORED, "Config.enable_backprop is"),
            *f.mentions(SEQUENCES, "Config.enable_backprop is"))

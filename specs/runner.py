@@ -213,7 +213,8 @@ def _result(prop: Property, engine: Engine, failure: tuple[BaseException, Trial 
         return made("passed", "")
     error, trial = failure
     if isinstance(error, MissingName):
-        return made("failed", error.report_message())
+        gap = error.gap.snippet if isinstance(error, Blocked) else ""
+        return made("failed", error.report_message(), engine.snippet_header() + gap if gap else None)
     if isinstance(error, TargetHang):
         snippet = _snippet(engine, trial, None)
         message = f"{error} on the example below (a hang? it was not shrunk)"

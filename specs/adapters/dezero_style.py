@@ -57,8 +57,10 @@ class DezeroStyle:
         out = op(*args)
         if isinstance(out, list | tuple):
             call = "square(x)" if name == "square" else "add(x0, x1)"
+            shown = "x = Variable(np.array(1.0))\n" + ("y = square(x)" if name == "square" else "y = add(x, x)")
             raise Blocked(Gap(f"{name}()", f"`{call}` returned a {type(out).__name__}, not a Variable: "
-                              "`Function.__call__` should return `outputs[0]` when there is one output"))
+                              "`Function.__call__` should return `outputs[0]` when there is one output",
+                              snippet=f"{shown}\nprint(type(y))  # expected Variable, got {type(out).__name__}\n"))
         return out
 
     def _context(self, name: str, *args: object) -> AbstractContextManager[object]:
@@ -66,7 +68,10 @@ class DezeroStyle:
         made = self._call(name, *args)
         if not (hasattr(made, "__enter__") and hasattr(made, "__exit__")):
             hint = ": is `@contextlib.contextmanager` missing?" if inspect.isgenerator(made) else ""
-            raise Blocked(Gap(name, f"`{name}` returned a {type(made).__name__}, not a context manager{hint}"))
+            call = "no_grad()" if name == "no_grad" else f"using_config{args!r}"
+            raise Blocked(Gap(name, f"`{name}` returned a {type(made).__name__}, not a context manager{hint}",
+                              snippet=f"print(type({call}))  # expected a context manager, got "
+                                      f"{type(made).__name__}\n"))
         return cast(AbstractContextManager[object], made)
 
     def _get(self, name: str) -> object:

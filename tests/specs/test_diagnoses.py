@@ -127,7 +127,7 @@ def test_the_cli_prints_the_cause_before_the_details_and_writes_it_to_json(
                    "--max-examples", "5", "--json", str(json_path), "--jobs", "1"])
     out = capsys.readouterr().out
     assert status == 1
-    assert out.index("Likely cause: the engine has no `cleargrad`") < out.index(f"--- {ACCUMULATE} (failed)")
+    assert out.index("Likely cause: the engine spells `cleargrad` as `clear_grad`") < out.index(f"--- {ACCUMULATE} (failed)")
     [record] = json.loads(json_path.read_text())["diagnoses"]
     assert record["id"] == "missing-name" and record["properties"] == [ACCUMULATE] and "cleargrad" in record["fix"]
 

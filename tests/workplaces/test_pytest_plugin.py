@@ -101,8 +101,10 @@ def test_ci_picks_the_derandomized_profile(monkeypatch: pytest.MonkeyPatch) -> N
 @pytest.mark.parametrize("spread", [[], ["-n", "2"]], ids=["one-process", "xdist"])
 def test_a_target_that_does_not_load_is_one_usage_error(tmp_path: Path, spread: list[str]) -> None:
     target = tmp_path / "broken.py"
-    target.write_text("from refengine import *\nraise ValueError('a demo that raises')\n")
+    target.write_text("from refengine import Config, Function, add, no_grad, square, using_config\n"
+                      "class Variable(Funtion):  # the misspelling leaves no Variable: the load is refused\n    pass\n")
     done = _pytest(tmp_path, f"--specs-target={target}", *spread)
     assert done.returncode == 4, done.stdout + done.stderr
-    errors = [line for line in (done.stdout + done.stderr).splitlines() if "ValueError" in line]
-    assert errors == [f"ERROR: --specs-target={target}: {target} raised ValueError: a demo that raises (line 2)"]
+    errors = [line for line in (done.stdout + done.stderr).splitlines() if "NameError" in line]
+    assert len(errors) == 1 and errors[0].startswith(f"ERROR: --specs-target={target}: "), errors
+    assert "`Variable` not defined" in errors[0] and "name 'Funtion' is not defined" in errors[0]
