@@ -161,6 +161,8 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
         status, message = _classify(error)
         snippet = _snippet(engine, tally.last, None)
     elapsed = time.perf_counter() - started
+    if status == "passed" and prop.passed_message is not None:
+        message = prop.passed_message()
     dot = counterexample_dot(engine, snippet, message, replay, seconds) if status == "failed" and snippet else None
     result = PropertyResult(prop.id, prop.tier, status, tally.examples, round(elapsed, 3), message, snippet,
                             dict(tally.features), dot)

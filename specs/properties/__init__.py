@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from specs.properties import config, extended, graphs, memory, sequences, variable
+from specs.properties import config, exhaustive, extended, graphs, memory, sequences, variable
 from specs.properties.base import TIERS, Property, Tier, Trial, Violation
 
 PROPERTIES: Final[tuple[Property, ...]] = (
     *graphs.PROPERTIES,
+    *exhaustive.PROPERTIES,
     *config.PROPERTIES,
     *variable.PROPERTIES,
     *sequences.PROPERTIES,

@@ -48,6 +48,7 @@ class Property:
     examples: tuple[Trial, ...] = ()
     max_examples: int | None = None  # a cap: None runs as many as the run asks for
     time_scale: float = 1.0  # the watchdog allows this many times the run's --timeout
+    passed_message: Callable[[], str] | None = None  # what a pass covered, when the count of examples does not say
 
 
 def trial_maker(
