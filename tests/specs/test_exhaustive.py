@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
+import pytest
+
 from specs.exhaustive import coverage, small_graphs, small_shapes
 from specs.ir import Graph, Node, generations
+from specs.oracle import adjoints
+from specs.properties.exhaustive import estimates
 
 
 def test_the_counts_of_the_smallest_shapes_are_the_hand_counted_ones() -> None:
@@ -34,3 +40,15 @@ def test_graphs_come_in_slices_that_cover_everything_once() -> None:
     whole = list(small_graphs())
     parts = [g for part in range(7) for g in small_graphs(part, 7)]
     assert parts == whole and len(whole) == coverage()[1]
+
+
+def test_the_quick_estimates_agree_with_the_exact_oracle() -> None:
+    for i, graph in enumerate(small_graphs()):
+        if i % 97:
+            continue
+        estimate, tolerance, slack = estimates(graph)
+        reference = adjoints(graph)
+        assert 0 < slack <= 1
+        for k in range(graph.size):
+            assert tolerance[k] == pytest.approx(reference.tolerance[k][0], rel=1e-12)
+            assert abs(Fraction(*estimate[k].as_integer_ratio()) - reference.exact[k][0]) <= Fraction(slack * tolerance[k])
