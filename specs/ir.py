@@ -120,6 +120,13 @@ def features(graph: Graph) -> frozenset[str]:
         found.add("shared subexpression")
     if _has_diamond(graph):
         found.add("diamond")
+    if _queued_between_generations(graph, gens):
+        found.add("out-of-order frontier")
+    if any(node.op == "add" and abs(gens[node.inputs[0]] - gens[node.inputs[1]]) >= 3 for node in graph.nodes):
+        found.add("long skip connection")
+    if _longest_square_chain(graph) >= 4:
+        found.add("deep chain of squares")
+    found.update(_magnitude_features(graph))
     if any(i not in reachable for i in range(len(graph.leaves))):
         found.add("unused leaf")
     if graph.output != graph.size - 1:
@@ -127,6 +134,53 @@ def features(graph: Graph) -> frozenset[str]:
     found.add(f"{len(graph.shape)}-d")
     found.add(graph.dtype)
     return frozenset(found)
+
+
+def _queued_between_generations(graph: Graph, gens: list[int]) -> bool:
+    """Whether the book's backward queues a function while others wait with both higher and
+    lower generations: only a full sort by generation puts it in the right place."""
+    pending, seen = [graph.output], {graph.output}
+    while pending:
+        pending.sort(key=lambda i: gens[i])
+        for i in graph.node(pending.pop()).inputs:
+            if not graph.is_leaf(i) and i not in seen:
+                if any(gens[j] < gens[i] for j in pending) and any(gens[j] > gens[i] for j in pending):
+                    return True
+                seen.add(i)
+                pending.append(i)
+    return False
+
+
+def _longest_square_chain(graph: Graph) -> int:
+    """The most squares applied one after another to one value."""
+    chain = [0] * graph.size
+    for index in range(len(graph.leaves), graph.size):
+        node = graph.node(index)
+        chain[index] = chain[node.inputs[0]] + 1 if node.op == "square" else 0
+    return max(chain)
+
+
+def _magnitude_features(graph: Graph) -> set[str]:
+    """Leaves far from 1 and large gradients (from a float64 pass: a label, not an oracle)."""
+    found: set[str] = set()
+    leaves = np.abs(np.array(graph.leaves, dtype=np.float64))
+    if (leaves >= 100).any():
+        found.add("leaf above 100")
+    if ((leaves > 0) & (leaves < 0.01)).any():
+        found.add("leaf below 0.01")
+    values = [np.array(leaf, dtype=np.float64) for leaf in graph.leaves]
+    for node in graph.nodes:
+        a = values[node.inputs[0]]
+        values.append(a + values[node.inputs[1]] if node.op == "add" else a * a)
+    adjoint = [np.zeros_like(values[0]) for _ in range(graph.size)]
+    adjoint[graph.output] = np.ones_like(values[0])
+    for index in range(graph.output, len(graph.leaves) - 1, -1):
+        node = graph.node(index)
+        for i in node.inputs:
+            adjoint[i] = adjoint[i] + (adjoint[index] if node.op == "add" else 2 * values[i] * adjoint[index])
+    if max(float(np.abs(a).max()) for a in adjoint[: len(graph.leaves)]) > 1e6:
+        found.add("gradient above 1e6")
+    return found
 
 
 def _has_diamond(graph: Graph) -> bool:

@@ -185,6 +185,8 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
     failure = failure or famous
     result = _result(prop, engine, failure, seconds, tally)
     elapsed = time.perf_counter() - started
+    if failure is None and prop.passed_message is not None:
+        result = dataclasses.replace(result, message=prop.passed_message())
     return dataclasses.replace(result, seconds=round(elapsed, 3)), tally
 
 

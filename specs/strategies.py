@@ -39,9 +39,16 @@ from specs.ir import (
     Step,
 )
 
-LEAF_BOUND: Final = 2.0  # leaves hold values in [-2, 2]
-SQUARE_LIMIT: Final = 2.0**10  # a value whose bound exceeds this is never squared
-GRADIENT_LIMIT: Final = 2.0**60  # graphs whose gradients could exceed this are not drawn
+LEAF_BOUND: Final = 2.0  # leaves of `programs()` hold values in [-2, 2]
+SQUARE_LIMIT: Final = 2.0**10  # in `programs()`, a value whose bound exceeds this is never squared
+GRADIENT_LIMIT: Final = 2.0**40  # graphs whose gradients could exceed this (about 1.1e12) are not drawn
+LEAF_EXPONENTS: Final = (-20, 10)  # a quarter of the graphs have leaves in [2**-20, 2**11) in magnitude
+NEAR_EXPONENTS: Final = (-3, 2)  # ... the others in [0.125, 8); zeros in both
+GRAPH_SQUARE_LIMIT: Final = 2.0**20  # in `graphs()`, a value is squared only while |value| <= this
+# Below these, a square or a product of local derivatives could underflow, and the exact
+# oracle's running error bound (relative, plus one `tiny` a step) would no longer hold.
+SQUARE_FLOOR: Final[dict[DType, float]] = {"float64": 2.0**-400, "float32": 2.0**-50}
+PRODUCT_FLOOR: Final[dict[DType, float]] = {"float64": 2.0**-900, "float32": 2.0**-110}
 _MAX_CHOICE: Final = 2**16
 
 
@@ -67,9 +74,17 @@ def graphs(
     - dtypes: the dtypes to draw from (a non-empty subset of "float64", "float32").
     - max_dims, max_side: the leaves' shape, 0-d up to `max_dims` dimensions of 1 to `max_side`.
 
-    Leaf values lie in [-2, 2], zeros and negatives included; a value is squared only while
-    it cannot exceed 2**20, so nothing overflows. Examples shrink to fewer nodes, to chains
-    ending at the last node, to `add` before `square`, to 0-d float64 leaves holding 0.0.
+    A leaf element is 0 or +-m * 2**e, an integer mantissa m (often a few bits, up to the
+    dtype's precision): exact in the dtype, in [0.125, 8) in magnitude, or in a quarter of the
+    graphs anywhere from 2**-20 to 2**11 (1e-6 to 2e3), so gradients reach about 1e12. Two
+    graphs in three grow along a spine: each node usually takes the latest value first, and
+    the output is the last node, so deep chains of squares, long skip connections and backward
+    frontiers holding functions of three or more generations are common. A value is squared
+    only while its magnitude stays within [2**-50, 2**20] (float64: [2**-400, 2**20]), so
+    nothing overflows or underflows.
+
+    Examples shrink to fewer nodes, to chains ending at their last node, to `add` before
+    `square`, and to 0-d float64 leaves holding plain values: 1.0, then 2.0, 0.5, 3.0, -1.0.
 
     >>> graphs(max_nodes=4).example()  # doctest: +SKIP
     """
@@ -90,6 +105,27 @@ def graphs(
     )
 
 
+def leaf_values(dtype: DType, *, wide: bool) -> st.SearchStrategy[float]:
+    """Exact leaf elements: 0, or +-m * 2**e with an integer mantissa m; they shrink to 1.0.
+
+    `wide` spreads magnitudes over 2**-20 to 2**11 instead of 2**-3 to 2**3; zero is the
+    exponent's top code, so it is drawn now and then without being what values shrink to.
+    """
+    digits = 24 if dtype == "float32" else 53
+    low, high = LEAF_EXPONENTS if wide else NEAR_EXPONENTS
+    return st.builds(_leaf_value, st.integers(-(2**digits - 1), 2**digits - 1), st.integers(low, high + 1),
+                     st.just(high + 1))
+
+
+def _leaf_value(mantissa: int, exponent: int, zero: int) -> float:
+    """sign(m) * |m| * 2**(e - leading digit), with m = 0 read as 1 and e = `zero` as 0.0."""
+    if exponent == zero:
+        return 0.0
+    digits = abs(mantissa) or 1
+    value = math.ldexp(digits, exponent - digits.bit_length() + 1)
+    return -value if mantissa < 0 else value
+
+
 @st.composite
 def _graphs(
     draw: st.DrawFn,
@@ -102,39 +138,61 @@ def _graphs(
 ) -> Graph:
     dtype = draw(st.sampled_from(dtypes))
     shape = draw(array_shapes(min_dims=0, max_dims=max_dims, min_side=1, max_side=max_side))
-    elements = st.floats(-LEAF_BOUND, LEAF_BOUND, width=32 if dtype == "float32" else 64, allow_subnormal=False)
     size = math.prod(shape)
     n_leaves = draw(st.integers(*leaf_counts))
+    elements = leaf_values(dtype, wide=draw(st.integers(0, 3)) == 3)
     leaves = tuple(tuple(draw(st.lists(elements, min_size=size, max_size=size))) for _ in range(n_leaves))
-    bounds = [LEAF_BOUND] * n_leaves
+    values = [np.array(leaf, dtype=dtype) for leaf in leaves]  # the forward pass, as the graph grows
+    spine = draw(st.integers(0, 2)) != 0
     nodes: list[Node] = []
     for _ in range(draw(st.integers(*node_counts))):
         op = draw(st.sampled_from(OPS))
-        position = len(bounds)
-        first = position - 1 - draw(st.integers(0, _MAX_CHOICE)) % position
-        if op == "square" and bounds[first] <= SQUARE_LIMIT:
+        position = len(values)
+        back = draw(st.integers(0, _MAX_CHOICE))
+        if spine and draw(st.integers(0, 3)) != 3:
+            back = 0  # the spine: most nodes continue from the latest value
+        first = position - 1 - back % position
+        high, low = _magnitudes(values[first])
+        if op == "square" and high <= GRAPH_SQUARE_LIMIT and low >= SQUARE_FLOOR[dtype]:
             nodes.append(Node("square", (first,)))
-            bounds.append(bounds[first] ** 2)
-        else:  # an add, or a square whose result could overflow turned into add(x, x)
-            second = first if op == "square" else position - 1 - draw(st.integers(0, _MAX_CHOICE)) % position
+            values.append(np.square(values[first]))
+        else:  # an add, or a square that could overflow or underflow turned into add(x, x)
+            # on the spine an add's other input is an earlier node: a skip connection whose
+            # creator waits in the backward frontier while later generations run
+            span = position - n_leaves if spine and position > n_leaves else position
+            second = first if op == "square" else position - 1 - draw(st.integers(0, _MAX_CHOICE)) % span
             nodes.append(Node("add", (first, second)))
-            bounds.append(bounds[first] + bounds[second])
-    output = len(bounds) - 1 - draw(st.integers(0, _MAX_CHOICE)) % len(nodes)
+            values.append(np.add(values[first], values[second]))
+    output = len(values) - 1 - (0 if spine else draw(st.integers(0, _MAX_CHOICE)) % len(nodes))
     graph = Graph(dtype=dtype, shape=shape, leaves=leaves, nodes=tuple(nodes), output=output)
-    if _gradient_bound(graph, bounds) > GRADIENT_LIMIT:
-        draw(st.nothing())  # rare: many paths through squares of large values
+    if not _gradients_in_range(graph, [_magnitudes(v) for v in values]):
+        draw(st.nothing())  # rare: many paths through squares of large (or tiny) values
     return graph
 
 
-def _gradient_bound(graph: Graph, bounds: list[float]) -> float:
-    """An upper bound on any leaf's gradient, from the values' bounds."""
-    adjoint = [0.0] * graph.size
-    adjoint[graph.output] = 1.0
+def _magnitudes(value: np.ndarray) -> tuple[float, float]:
+    """The largest magnitude among an array's elements, and the smallest nonzero one (inf if none)."""
+    magnitude = np.abs(value.astype(np.float64))
+    nonzero = magnitude[magnitude > 0]
+    return float(magnitude.max()), float(nonzero.min()) if nonzero.size else math.inf
+
+
+def _gradients_in_range(graph: Graph, magnitudes: list[tuple[float, float]]) -> bool:
+    """Whether no adjoint can exceed GRADIENT_LIMIT, nor a nonzero product of local derivatives
+    fall below the dtype's PRODUCT_FLOOR (where it would round to a subnormal)."""
+    high = [0.0] * graph.size
+    low = [math.inf] * graph.size
+    high[graph.output] = low[graph.output] = 1.0
     for index in range(graph.output, len(graph.leaves) - 1, -1):
         node = graph.node(index)
         for i in node.inputs:
-            adjoint[i] += adjoint[index] * (2 * bounds[i] if node.op == "square" else 1.0)
-    return max(adjoint[: len(graph.leaves)])
+            if node.op == "add":
+                high[i] += high[index]
+                low[i] = min(low[i], low[index])
+            else:
+                high[i] += high[index] * 2 * magnitudes[i][0]
+                low[i] = min(low[i], low[index] * 2 * magnitudes[i][1])
+    return max(high) <= GRADIENT_LIMIT and min(low) >= PRODUCT_FLOOR[graph.dtype]
 
 
 def _leaf(values: Sequence[float], dtype: DType = "float64") -> tuple[float, ...]:
@@ -164,6 +222,22 @@ FAMOUS_GRAPHS: Final[dict[str, Graph]] = {
     "chain of squares": Graph(
         "float32", (2, 2), (_leaf([1.5, -1.25, 0.0, 2.0], "float32"),),
         (Node("square", (0,)), Node("square", (1,)), Node("square", (2,))), 3,
+    ),
+    # y1's creator is queued while y0's (generation 1) and y2's (3) wait: appending it, or
+    # inserting it at either end, runs it before y2's creator has added to y1.grad (x0.grad 2, not 14).
+    "frontier of three generations: y3 = y0 + y1 beside y2 = square(y1)": Graph(
+        "float64", (), (_leaf([1.0]),),
+        (Node("square", (0,)), Node("square", (1,)), Node("square", (2,)), Node("add", (1, 2)), Node("add", (3, 4))),
+        5,
+    ),
+    # gradients of about 1e6 (x.grad = 32 * 2**15): a clipped or rounded Square.backward shows
+    "deep squares: s = square(square(square(square(x)))), y = s + s at x = 2": Graph(
+        "float64", (), (_leaf([2.0]),),
+        (Node("square", (0,)), Node("square", (1,)), Node("square", (2,)), Node("square", (3,)), Node("add", (4, 4))),
+        5,
+    ),
+    "large leaves: square(square(x)) at x = 1000 and -0.5 in float32": Graph(
+        "float32", (2,), (_leaf([1000.0, -0.5], "float32"),), (Node("square", (0,)), Node("square", (1,))), 2,
     ),
 }
 

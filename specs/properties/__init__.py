@@ -6,6 +6,7 @@ from typing import Final
 
 from specs.properties import (
     config,
+    exhaustive,
     extended,
     generations,
     graphs,
@@ -22,6 +23,7 @@ PROPERTIES: Final[tuple[Property, ...]] = (
     *graphs.PROPERTIES,
     *seeding.PROPERTIES,
     *generations.PROPERTIES,
+    *exhaustive.PROPERTIES,
     *config.PROPERTIES,
     *using_config.PROPERTIES,
     *variable.PROPERTIES,

@@ -79,6 +79,7 @@ class Property:
     max_examples: int | None = None  # a cap: None runs as many as the run asks for
     time_scale: float = 1.0  # the watchdog allows this many times the run's --timeout
     hypothesis_shrinks: bool = True  # False: its trials' own `reduce` post-pass shrinks instead (far fewer runs)
+    passed_message: Callable[[], str] | None = None  # what a pass covered, when the count of examples does not say
 
 
 def trial_maker(

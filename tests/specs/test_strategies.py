@@ -12,8 +12,8 @@ from hypothesis import find, given, settings
 from hypothesis.errors import InvalidArgument
 
 from specs.ir import Graph, features
-from specs.oracle import forward_values
-from specs.strategies import LEAF_BOUND, config_scenarios, graphs
+from specs.oracle import adjoints, forward_values
+from specs.strategies import GRADIENT_LIMIT, config_scenarios, graphs
 
 def _minimal(condition: Callable[[Graph], bool]) -> Graph:
     """The smallest graph satisfying `condition`, found and shrunk with a fixed seed."""
@@ -24,7 +24,8 @@ def _minimal(condition: Callable[[Graph], bool]) -> Graph:
 SHAPES = (
     "fan-out", "shared subexpression", "diamond", "add(x, x)", "chain of squares",
     "inputs of unequal generations", "unused leaf", "output not the last node",
-    "0-d", "1-d", "2-d", "3-d", "float64", "float32",
+    "0-d", "1-d", "2-d", "3-d", "float64", "float32", "out-of-order frontier", "long skip connection",
+    "deep chain of squares", "gradient above 1e6", "leaf above 100", "leaf below 0.01",
 )
 
 
@@ -32,10 +33,21 @@ SHAPES = (
 @given(graphs())
 def test_every_graph_is_valid_bounded_and_finite(graph: Graph) -> None:
     assert 1 <= len(graph.leaves) <= 3 and 1 <= len(graph.nodes) <= 10 and len(graph.shape) <= 3
-    assert all(abs(v) <= LEAF_BOUND for leaf in graph.leaves for v in leaf)
-    with np.errstate(over="raise", invalid="raise"):  # underflow to 0 is fine; overflow is not
+    assert all(v == 0 or 2.0**-20 <= abs(v) < 2.0**11 for leaf in graph.leaves for v in leaf)
+    with np.errstate(all="raise"):  # no overflow, and no underflow either: the oracle's bound needs none
         values = forward_values(graph)
     assert all(v.dtype == np.dtype(graph.dtype) and v.shape == graph.shape for v in values)
+    exact = adjoints(graph).exact
+    assert max(abs(f) for row in exact for f in row) <= GRADIENT_LIMIT
+
+
+def test_leaf_values_shrink_to_plain_numbers() -> None:
+    big = _minimal(lambda g: any(abs(v) > 2.5 for leaf in g.leaves for v in leaf))
+    assert big.leaves in (((3.0,),), ((4.0,),))
+    negative = _minimal(lambda g: any(v < 0 for leaf in g.leaves for v in leaf))
+    assert negative.leaves == ((-1.0,),)
+    small = _minimal(lambda g: any(0 < abs(v) < 1 for leaf in g.leaves for v in leaf))
+    assert small.leaves == ((0.5,),)
 
 
 @pytest.mark.parametrize("shape", SHAPES)
@@ -44,10 +56,10 @@ def test_each_graph_shape_occurs(shape: str) -> None:
     assert shape in features(found)
 
 
-def test_a_diamond_shrinks_to_three_nodes_over_one_zero_leaf() -> None:
+def test_a_diamond_shrinks_to_three_nodes_over_one_leaf_holding_1() -> None:
     minimal = _minimal(lambda g: "diamond" in features(g))
     assert minimal.dtype == "float64" and minimal.shape == () and len(minimal.nodes) == 3
-    assert minimal.leaves == ((0.0,),)
+    assert minimal.leaves == ((1.0,),)
 
 
 def test_an_add_x_x_graph_shrinks_to_one_node() -> None:
