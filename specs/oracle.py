@@ -75,17 +75,23 @@ def adjoints(graph: Graph) -> Adjoints:
 
 
 def finite_differences(graph: Graph, leaf: int, h: float = 2.0**-20) -> FloatArray:
-    """Central differences of sum(output) with respect to one leaf, in float64."""
+    """Central differences of sum(output) with respect to one leaf, in float64.
+
+    Every op is elementwise, so d sum(y) / d x[e] is d y[e] / d x[e]: only element e of the
+    output is differenced (a large neighbour in the sum would round the change away), with a
+    step relative to x[e]'s size.
+    """
     base = graph.leaf_array(leaf).astype(np.float64)
     result = np.zeros(base.size)
     for element in range(base.size):
         totals = []
-        for step in (h, -h):
+        step = h * max(1.0, abs(float(base.reshape(-1)[element])))
+        for signed in (step, -step):
             moved = base.copy().reshape(-1)
-            moved[element] += step
+            moved[element] += signed
             with np.errstate(all="ignore"):
-                totals.append(float(np.sum(_evaluate64(graph, leaf, moved.reshape(base.shape)))))
-        result[element] = (totals[0] - totals[1]) / (2 * h)
+                totals.append(float(np.asarray(_evaluate64(graph, leaf, moved.reshape(base.shape))).reshape(-1)[element]))
+        result[element] = (totals[0] - totals[1]) / (2 * step)
     return result.reshape(base.shape)
 
 
