@@ -16,7 +16,11 @@ from pathlib import Path
 
 import pytest
 
+from specs import gradebook
+from specs.gradebook_html import render_gradebook
 from specs.html_report import render_page
+from specs.isolation import Outcome, Settings
+from specs.properties import BY_ID
 from specs.report import PropertyResult, Report
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
@@ -110,3 +114,38 @@ def test_checks_beyond_the_book_render_amber_never_red(tmp_path: Path) -> None:
     assert colours["main"] == "rgb(30, 142, 62)"  # a green "conformant"
     assert colours["status"] == colours["verdict"] == "rgb(254, 243, 214)"  # amber, not red
     assert colours["failed"] == 0
+
+
+GRADEBOOK_PROBE = """<script>
+const probe = document.createElement("pre"); probe.id = "probe";
+const links = [...document.querySelectorAll("#class a")].map((a) => a.getAttribute("href"));
+probe.textContent = JSON.stringify({
+  rows: document.querySelectorAll("#class table tr").length,
+  targets: links.filter((href) => document.querySelector(href) !== null).length,
+  frames: [...document.querySelectorAll("#students iframe")].map((f) => f.getBoundingClientRect().height > 200),
+  failed: getComputedStyle(document.querySelector(".mark.F")).backgroundColor,
+  summary: document.querySelector("#summary").textContent,
+});
+document.body.appendChild(probe);
+</script>"""
+
+
+@needs_browser
+def test_the_gradebook_page_links_each_student_to_their_report(tmp_path: Path) -> None:
+    passed = PropertyResult("gradients-match-finite-differences", "core", "passed", 100, 0.5)
+    failed = PropertyResult("gradients-match-finite-differences", "core", "failed", 1, 0.1, "x0.grad is 2.0")
+    outcomes = [Outcome(Report("ada.py", [passed])), Outcome(Report("bo.py", [failed])),
+                Outcome(Report("cy.py", []), "cy.py: `Variable` not defined")]
+    book = gradebook.from_outcomes(["ada.py", "bo.py", "cy.py"], outcomes,
+                                   (BY_ID["gradients-match-finite-differences"],), Settings("class", seed=0))
+    probed = tmp_path / "gradebook.html"
+    probed.write_text(render_gradebook(book).replace("</body>", GRADEBOOK_PROBE + "</body>"), encoding="utf-8")
+    done = _chromium("--dump-dom", probed.as_uri())
+    found = re.search(r'<pre id="probe">(.*?)</pre>', done.stdout, re.S)
+    assert found is not None, done.stderr[-2000:]
+    layout = json.loads(found.group(1).replace("&quot;", '"'))
+    assert layout["rows"] == 1 + 3  # a header and a row per student
+    assert layout["targets"] == 3  # every row's link lands on that student's report
+    assert layout["frames"] == [True, True]  # the two that loaded show their own report; cy shows why not
+    assert layout["failed"] == "rgb(252, 232, 230)"  # the failed mark is marked
+    assert "1 of 3 targets conformant" in layout["summary"]
