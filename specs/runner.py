@@ -15,7 +15,7 @@ from pathlib import Path
 
 import hypothesis
 import numpy as np
-from hypothesis import HealthCheck, Phase, Verbosity, event, example, given, seed, settings, target
+from hypothesis import HealthCheck, Phase, Verbosity, event, given, seed, settings, target
 from hypothesis.control import currently_in_test_context
 from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Flaky
@@ -33,6 +33,8 @@ from specs.watchdog import TargetHang, time_limit
 SPECS_DIR = Path(__file__).resolve().parent
 ADAPTERS_DIR = SPECS_DIR / "adapters"
 HYPOTHESIS_DIR = Path(hypothesis.__file__).resolve().parent
+# What a trial may raise that the runner reports (KeyboardInterrupt stops the run instead)
+_CAUGHT = (Exception, SystemExit, GeneratorExit, TargetHang)
 NUMPY_DIR = Path(np.__file__).resolve().parent
 STDLIB_DIR = Path(sysconfig.get_paths()["stdlib"]).resolve()
 
@@ -178,7 +180,7 @@ def run_property(prop: Property, engine: Engine, options: Options) -> tuple[Prop
         test()
     except unittest.SkipTest:
         pass  # a profile with no phase that runs anything (e.g. replay-only, nothing saved): nothing failed
-    except (Exception, SystemExit, GeneratorExit, TargetHang) as error:
+    except _CAUGHT as error:
         failure = (error, tally.last)
     except BlockedRun as run_blocked:  # a missing piece of the API: the same on every example
         failure = (run_blocked.blocked, None)
@@ -195,12 +197,9 @@ def _first_failure(trials: Sequence[Trial], body: Callable[[Trial], None]) -> tu
     for trial in trials:
         try:
             body(trial)
-        except (Exception, SystemExit, GeneratorExit, TargetHang) as error:
+        except _CAUGHT as error:
             return error, trial
     return None
-
-
-_CAUGHT = (Exception, SystemExit, GeneratorExit, TargetHang)
 
 
 def _result(prop: Property, engine: Engine, failure: tuple[BaseException, Trial | None] | None, seconds: float,
