@@ -19,11 +19,11 @@ import resource
 import time
 
 import refengine
-from specs import engine_for
-from specs.loader import load_target
 from specs.properties import BY_ID
-from specs.report import PropertyResult
-from specs.runner import Options, run_property
+from specs.report.results import PropertyResult
+from specs.run.runner import Options, run_property
+from specs.target.engines import engine_for
+from specs.target.loader import load_target
 
 PROPERTY_IDS = (
     "forward-values-match-numpy",

@@ -19,15 +19,15 @@ from collections.abc import Callable
 
 import refengine
 from refengine import Array, Variable
-from specs.adapters.dezero_style import DezeroStyle
-from specs.adapters.protocol import Engine
-from specs.ir import DType, Graph, features
+from specs.graphs.ir import DType, Graph, features
+from specs.graphs.snippets import graph_code
+from specs.graphs.strategies import graphs
 from specs.properties import BY_ID, Property
 from specs.properties.base import trial_maker
 from specs.properties.graphs import check_gradients
-from specs.runner import Options, run_property
-from specs.snippets import graph_code
-from specs.strategies import graphs
+from specs.run.runner import Options, run_property
+from specs.target.adapters.dezero_style import DezeroStyle
+from specs.target.adapters.protocol import Engine
 
 PROPERTY_ID = "gradients-match-finite-differences"
 RULES = ("square", "add")

@@ -11,33 +11,17 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from specs.adapters.dezero_style import DezeroStyle
-from specs.adapters.protocol import Engine
-from specs.adapters.registry import ADAPTERS, named_engine
-from specs.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
-from specs.loader import Target, TargetLoadError, TargetSpec, load_target
-from specs.probe import lead_notes
-from specs.report import PropertyResult, Report
-from specs.isolation import Settings, run_isolated
-from specs.jupyter import NotebookProgress, config_kept, in_notebook, namespace_label, warnings_collected
-from specs.runner import Options, run, selected
+from specs.report.report import Report
+from specs.report.results import PropertyResult
+from specs.run.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
+from specs.run.isolation import Settings, run_isolated
+from specs.run.jupyter import NotebookProgress, config_kept, in_notebook, namespace_label, warnings_collected
+from specs.run.runner import Options, run, selected
+from specs.target.adapters.dezero_style import DezeroStyle
+from specs.target.engines import engine_for, open_engine
+from specs.target.loader import TargetLoadError, TargetSpec
 
 __all__ = ["DatabaseError", "PropertyResult", "Report", "TargetLoadError", "check", "engine_for", "open_engine"]
-
-
-def engine_for(target: Target) -> DezeroStyle:
-    """The adapter that drives a loaded target through the book's names."""
-    return DezeroStyle(target.namespace, target.label, target.import_line)
-
-
-def open_engine(spec: TargetSpec) -> tuple[Engine, list[str]]:
-    """The engine a target spec names, and the loader's notes: a registered adapter's name, or
-    anything `load_target` takes (driven through the book's names)."""
-    if isinstance(spec, str) and spec in ADAPTERS:
-        return named_engine(spec), []
-    target = load_target(spec)
-    engine = engine_for(target)
-    return engine, lead_notes(engine.findings) + target.notes
 
 
 def check(

@@ -4,7 +4,7 @@ Exit status: 0 when every core and memory property passed, 1 when one failed or 
 2 when the target could not be loaded, the options are wrong or the database cannot be opened
 (one line says which),
 130 when Ctrl-C stopped the run (what finished is printed and saved), 143 for SIGTERM.
-Several targets, a folder or a glob make a gradebook (specs.gradebook): 0 only when every
+Several targets, a folder or a glob make a gradebook (specs.report.gradebook): 0 only when every
 target is conformant, 2 when no target could be found.
 """
 
@@ -19,19 +19,23 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from specs import open_engine
-from specs.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
-from specs.diagnoses import render_causes
-from specs.graphviz import write_pictures
-from specs.html_report import write_html
-from specs import gradebook
-from specs.gradebook_html import write_gradebook_html
-from specs.isolation import LOAD_LIMIT, Interrupted, Outcome, Settings, run_isolated
-from specs.loader import TargetLoadError
 from specs.properties import BY_ID, PROPERTIES
-from specs.progress import Progress
-from specs.report import PropertyResult, Report, render_all_details, render_summary
-from specs.runner import Options, run, selected
+from specs.report import gradebook
+from specs.report.console import render_all_details, render_summary
+from specs.report.diagnoses import render_causes
+from specs.report.gradebook_html import write_gradebook_html
+from specs.report.graphviz import write_pictures
+from specs.report.html import write_html
+from specs.report.report import Report
+from specs.report.results import PropertyResult
+from specs.run import grading
+from specs.run.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
+from specs.run.isolation import LOAD_LIMIT, Interrupted, Outcome, Settings, run_isolated
+from specs.run.progress import Progress
+from specs.run.runner import Options, run, selected
+from specs.target import folders
+from specs.target.engines import open_engine
+from specs.target.loader import TargetLoadError
 
 EXIT_CONFORMANT, EXIT_NOT_CONFORMANT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_TERMINATED = 143  # SIGTERM: as Ctrl-C, with the shell's code for it
@@ -81,8 +85,8 @@ def _parser() -> _Parser:
     check.add_argument("--dot", type=Path, metavar="DIR",
                        help="write each counterexample's graph here as ID.dot (and ID.svg with Graphviz)")
     check.add_argument("--max-examples", type=_positive_int, metavar="N",
-                       help=f"examples per property (default 100; {gradebook.DEFAULT_EXAMPLES} for a gradebook)")
-    check.add_argument("--seed", type=int, metavar="N", help=f"seed Hypothesis for a repeatable run (a gradebook's default: {gradebook.DEFAULT_SEED})")
+                       help=f"examples per property (default 100; {grading.DEFAULT_EXAMPLES} for a gradebook)")
+    check.add_argument("--seed", type=int, metavar="N", help=f"seed Hypothesis for a repeatable run (a gradebook's default: {grading.DEFAULT_SEED})")
     check.add_argument("--only", action="append", default=[], metavar="ID",
                        help="run only this property (repeatable)")
     check.add_argument("--timeout", type=_positive_float, default=5.0, metavar="SECONDS",
@@ -117,7 +121,7 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
     for option, path in (("--json", args.json), ("--html", args.html), ("--dot", args.dot), ("--csv", args.csv)):
         if path is not None and not path.parent.is_dir():
             parser.error(f"{option} {path}: no directory {path.parent}")
-    several = gradebook.is_gradebook(args.target)
+    several = folders.is_gradebook(args.target)
     if several:
         for option, value in (("--dot", args.dot), ("--in-process", args.in_process)):
             if value:
@@ -125,12 +129,12 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
     else:
         args.target = args.target[0]
         wrong = Path(args.target)
-        if wrong.is_file() and wrong.suffix not in gradebook.SUFFIXES:
+        if wrong.is_file() and wrong.suffix not in folders.SUFFIXES:
             parser.error(f"{args.target} is not a .py file or a .ipynb notebook")
     if args.seed is None and several:
-        args.seed = gradebook.DEFAULT_SEED  # every student faces the same examples
+        args.seed = grading.DEFAULT_SEED  # every student faces the same examples
     if args.max_examples is None:
-        args.max_examples = gradebook.DEFAULT_EXAMPLES if several else 100
+        args.max_examples = grading.DEFAULT_EXAMPLES if several else 100
     database: DatabaseSpec = None if args.database.lower() == "none" else args.database
     if is_url(database):
         try:  # a wrong URL, a missing package or a server down: said now, not in every child
@@ -195,32 +199,32 @@ def _interrupted_code(interrupted: Interrupted) -> int:
 
 def _write_json(report: Report, args: argparse.Namespace) -> None:
     """The JSON report: the contract's keys, and gradspec's version, the seed and the date."""
-    gradebook.write_json({**report.to_json(), **gradebook.run_info(args.seed)}, args.json)
+    gradebook.write_json({**report.to_json(), **grading.run_info(args.seed)}, args.json)
 
 
 def _grade(args: argparse.Namespace, database: DatabaseSpec) -> int:
     """Teacher mode: grade every target into one gradebook (table, CSV, JSON, HTML)."""
     try:
-        targets = gradebook.expand(args.target)
-    except gradebook.NoTargets as error:
+        targets = folders.expand(args.target)
+    except folders.NoTargets as error:
         print(f"specs: {error}", file=sys.stderr)
         return EXIT_USAGE
     print(f"grading {len(targets)} targets, seed {args.seed} (the same examples for every target), "
           f"{args.max_examples} examples a property", flush=True)
-    properties, settings = gradebook.properties(args.only, args.extended), _settings(args, database)
+    properties, settings = grading.properties(args.only, args.extended), _settings(args, database)
     code, graded = EXIT_CONFORMANT, []
 
     def announce(row: gradebook.Row) -> None:
         print(gradebook.row_line(row), flush=True)
         graded.append(row)
         if args.json is not None:  # kept current, so a killed run still leaves its rows
-            book = gradebook.Gradebook(graded, properties, args.seed, args.max_examples, gradebook.run_info(args.seed))
+            book = gradebook.Gradebook(graded, properties, args.seed, args.max_examples, grading.run_info(args.seed))
             gradebook.write_json(book.to_json(), args.json)
 
     try:
-        book = gradebook.grade(targets, properties, settings, on_row=announce)
+        book = grading.grade(targets, properties, settings, on_row=announce)
     except Interrupted as interrupted:
-        book = gradebook.from_outcomes(targets, interrupted.outcomes, properties, settings)
+        book = grading.from_outcomes(targets, interrupted.outcomes, properties, settings)
         print("specs: interrupted; the gradebook holds what finished", file=sys.stderr)
         code = _interrupted_code(interrupted)
     print(gradebook.render_table(book), end="")
@@ -244,7 +248,7 @@ def _finish(report: Report, args: argparse.Namespace, progress: Progress) -> Non
     if args.json is not None:
         _write_json(report, args)
     if args.csv is not None:
-        gradebook.write_csv(gradebook.from_outcomes([args.target], [Outcome(report)], selected(args.only),
+        gradebook.write_csv(grading.from_outcomes([args.target], [Outcome(report)], selected(args.only),
                                                     _settings(args, None)), args.csv)
         print(f"wrote {args.csv}")
     if args.dot is not None:

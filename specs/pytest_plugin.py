@@ -19,12 +19,13 @@ import pytest
 from hypothesis import settings
 from hypothesis.database import ExampleDatabase
 
-from specs import engine_for, profiles
-from specs.adapters.dezero_style import DezeroStyle
-from specs.database import DatabaseError, open_database
-from specs.loader import TargetLoadError, load_target
-from specs.report import BEYOND
-from specs.runner import Options
+from specs.report.results import BEYOND
+from specs.run import profiles
+from specs.run.database import DatabaseError, open_database
+from specs.run.runner import Options
+from specs.target.adapters.dezero_style import DezeroStyle
+from specs.target.engines import engine_for
+from specs.target.loader import TargetLoadError, load_target
 
 MARKER = "specs_property"
 BEFORE = "gradspec-before-specs"

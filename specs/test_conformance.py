@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from specs.adapters.dezero_style import DezeroStyle
 from specs.properties import BY_ID, PROPERTIES
-from specs.report import BEYOND, render_details
-from specs.runner import Options, run_property
+from specs.report.console import render_details
+from specs.report.results import BEYOND
+from specs.run.runner import Options, run_property
+from specs.target.adapters.dezero_style import DezeroStyle
 
 
 @pytest.mark.specs_property

@@ -12,8 +12,8 @@ from hypothesis import settings
 
 import refengine
 import specs
-from specs.loader import load_target
 from specs.properties import PROPERTIES
+from specs.target.loader import load_target
 
 
 def test_the_default_target_is_the_refengine_the_tests_import() -> None:

@@ -7,14 +7,17 @@ from typing import assert_type
 from hypothesis.strategies import SearchStrategy
 
 import specs
-from specs.adapters.protocol import Engine
-from specs.ir import ConfigBlock, Graph, Program
+from specs.graphs.ir import ConfigBlock, Graph, Program
+from specs.graphs.strategies import ConfigScenario, config_scenarios, graphs, non_ndarrays, programs
 from specs.properties import PROPERTIES, Property
-from specs.report import PropertyResult, Report, Status
-from specs.strategies import ConfigScenario, config_scenarios, graphs, non_ndarrays, programs
+from specs.report.report import Report
+from specs.report.results import PropertyResult, Status
+from specs.target.adapters.protocol import Engine
 
 report = specs.check("refengine", max_examples=10, seed=0, only=("forward-values-match-numpy",), timeout=1.0)
 assert_type(report, Report)
+assert_type(report, specs.Report)  # the README's spelling: re-exported at the top of specs
+assert_type(report.properties, list[specs.PropertyResult])
 assert_type(report.passed, bool)
 assert_type(report.properties, list[PropertyResult])
 assert_type(report.properties[0].status, Status)

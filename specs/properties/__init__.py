@@ -1,4 +1,7 @@
-"""Every property of the suite, in report order; ids are part of the public contract."""
+"""Properties: every rule of step 18 the suite checks, in report order; ids are part of the public contract.
+
+May import: specs.target (only through the `Engine` adapter, the replay and the watchdog) and specs.graphs.
+"""
 
 from __future__ import annotations
 

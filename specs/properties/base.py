@@ -8,9 +8,9 @@ from typing import Final, Literal, TypeAlias, TypeVar
 
 from hypothesis import strategies as st
 
-from specs.adapters.protocol import Engine, Handle
-from specs.ir import Graph
-from specs.replay import Replayed, Reproduces
+from specs.graphs.ir import Graph
+from specs.target.adapters.protocol import Engine, Handle
+from specs.target.replay import Replayed, Reproduces
 
 Tier: TypeAlias = Literal["core", "memory", "extended"]
 TIERS: Final[tuple[Tier, ...]] = ("core", "memory", "extended")
@@ -20,7 +20,7 @@ T = TypeVar("T")
 class Violation(AssertionError):
     """The target broke the property; `check` is the snippet's last lines, showing how.
 
-    `reproduces` judges a replay of the printed snippet (see specs.replay): True when it shows
+    `reproduces` judges a replay of the printed snippet (see specs.target.replay): True when it shows
     the same failure. Without it, the snippet's last `print(...)  # expected VALUE` is compared.
     """
 

@@ -8,14 +8,14 @@ from typing import Final
 import numpy as np
 from hypothesis import strategies as st
 
-from specs.adapters.protocol import Engine
-from specs.ir import Graph, features
-from specs.oracle import forward_values
+from specs.graphs.ir import Graph, features
+from specs.graphs.ir import ExceptionKind
+from specs.graphs.oracle import forward_values
+from specs.graphs.snippets import differing, graph_code, name_of, short
+from specs.graphs.strategies import FAMOUS_GRAPHS, ConfigScenario, config_scenarios, graphs
 from specs.properties.base import Property, Violation, build, printing, reading, trial_maker
-from specs.snippets import differing, graph_code, name_of, short
-from specs.ir import ExceptionKind
-from specs.replay import Replayed, Reproduces
-from specs.strategies import FAMOUS_GRAPHS, ConfigScenario, config_scenarios, graphs
+from specs.target.adapters.protocol import Engine
+from specs.target.replay import Replayed, Reproduces
 
 
 def check_no_grad(engine: Engine, example: tuple[Graph, int]) -> None:

@@ -1,6 +1,6 @@
 """The small-scope tier: every small add/square graph, checked against the exact gradients.
 
-Explicit examples, run in order, sweep consecutive slices of the graphs of `specs.exhaustive`
+Explicit examples, run in order, sweep consecutive slices of the graphs of `specs.graphs.exhaustive`
 (smallest first) under every value set, with `retain_grad` False (leaf grads) and True
 (every grad); the first wrong grad stops the run, so the counterexample is the smallest
 failing graph, as shrinking would give. Slices keep each example well within the watchdog.
@@ -14,25 +14,25 @@ from typing import Final
 import numpy as np
 from hypothesis import strategies as st
 
-from specs.adapters.protocol import Engine
-from specs.exhaustive import coverage, small_graphs
-from specs.ir import Graph
-from specs.oracle import adjoints, mismatches
+from specs.graphs.exhaustive import coverage, small_graphs
+from specs.graphs.ir import Graph
+from specs.graphs.oracle import adjoints, mismatches
 from specs.properties.base import Property, Trial, Violation, build
+from specs.target.adapters.protocol import Engine
 from specs.properties.graphs import (
     GRAPH_NAMES,
     _code_keeping_leaves_and_output,
     check_gradients,
     check_retain_true,
 )
-from specs.snippets import graph_code, name_of
+from specs.graphs.snippets import graph_code, name_of
 
 PROPERTY_ID: Final = "small-graphs-match-exact-gradients"
 
 
 def estimates(graph: Graph) -> tuple[list[np.longdouble], list[float], float]:
     """For a 0-d graph: each value's adjoint in long double, the oracle's tolerance for it (the
-    same running bound as `specs.oracle.adjoints`), and how far the estimate may be from exact,
+    same running bound as `specs.graphs.oracle.adjoints`), and how far the estimate may be from exact,
     as a fraction of that tolerance (1.0 where long double is no wider than float64)."""
     eps, tiny = float(np.finfo(graph.dtype).eps), float(np.finfo(graph.dtype).tiny)
     wide = np.finfo(np.longdouble)

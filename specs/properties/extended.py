@@ -10,12 +10,12 @@ from typing import Final, TypeVar
 import numpy as np
 from hypothesis import strategies as st
 
-from specs.adapters.protocol import Engine
-from specs.ir import Graph, features
+from specs.graphs.ir import Graph, features
+from specs.graphs.snippets import array_code, short
+from specs.graphs.strategies import graphs
 from specs.properties.base import Property, Violation, printing, reading, trial_maker
 from specs.properties.memory import cyclic_gc_off
-from specs.snippets import array_code, short
-from specs.strategies import graphs
+from specs.target.adapters.protocol import Engine
 
 T = TypeVar("T")
 DEEP_CHAIN: Final = 100_000

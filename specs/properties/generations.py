@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from specs.adapters.protocol import Engine
-from specs.ir import Graph, features, generations
+from specs.graphs.ir import Graph, features, generations
+from specs.graphs.snippets import graph_code, name_of
+from specs.graphs.strategies import FAMOUS_GRAPHS, graphs
 from specs.properties.base import Property, Violation, build, trial_maker
-from specs.snippets import graph_code, name_of
-from specs.strategies import FAMOUS_GRAPHS, graphs
+from specs.target.adapters.protocol import Engine
 
 RULE: Final = "a leaf is 0, a Function is the max over its inputs, its output one more"
 

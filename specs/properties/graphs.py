@@ -7,12 +7,12 @@ from typing import Final, TypeAlias
 
 import numpy as np
 
-from specs.adapters.protocol import Engine, Handle
-from specs.ir import FloatArray, Graph, features
-from specs.oracle import Adjoints, adjoints, finite_differences, forward_values, mismatches
+from specs.graphs.ir import FloatArray, Graph, features
+from specs.graphs.oracle import Adjoints, adjoints, finite_differences, forward_values, mismatches
+from specs.graphs.snippets import differing, graph_code, name_of, short
+from specs.graphs.strategies import FAMOUS_GRAPHS, graphs
 from specs.properties.base import Property, Violation, build, reading, trial_maker
-from specs.snippets import differing, graph_code, name_of, short
-from specs.strategies import FAMOUS_GRAPHS, graphs
+from specs.target.adapters.protocol import Engine, Handle
 
 GRAPH_NAMES: Final = frozenset({"Variable", "add", "square"})
 GraphCheck: TypeAlias = Callable[[Engine, Graph], None]

@@ -12,11 +12,11 @@ from typing import Final
 import numpy as np
 from hypothesis import strategies as st
 
-from specs.adapters.protocol import Engine, Handle
-from specs.ir import Graph, features
+from specs.graphs.ir import Graph, features
+from specs.graphs.snippets import graph_code, name_of
+from specs.graphs.strategies import FAMOUS_GRAPHS, graphs
 from specs.properties.base import Property, Violation, build, printing, trial_maker
-from specs.snippets import graph_code, name_of
-from specs.strategies import FAMOUS_GRAPHS, graphs
+from specs.target.adapters.protocol import Engine, Handle
 
 
 @contextmanager

@@ -7,9 +7,9 @@ from typing import Final
 import numpy as np
 from hypothesis import strategies as st
 
-from specs.adapters.protocol import Engine
+from specs.graphs.snippets import short
 from specs.properties.base import Property, Violation, trial_maker
-from specs.snippets import short
+from specs.target.adapters.protocol import Engine
 
 DEPTH: Final = 5_000  # past the default limit (1,000) and past the ~2,000 frames Hypothesis adds to it
 

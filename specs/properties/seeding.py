@@ -7,13 +7,13 @@ from typing import Final
 
 import numpy as np
 
-from specs.adapters.protocol import Engine, Handle
-from specs.ir import FloatArray, Graph, features
-from specs.oracle import adjoints
+from specs.graphs.ir import FloatArray, Graph, features
+from specs.graphs.oracle import adjoints
+from specs.graphs.snippets import name_of, short
+from specs.graphs.strategies import FAMOUS_GRAPHS, graphs
 from specs.properties.base import Property, Violation, trial_maker
 from specs.properties.graphs import _check_grad, _code_keeping_leaves_and_output, _double, _leaves_and_output
-from specs.snippets import name_of, short
-from specs.strategies import FAMOUS_GRAPHS, graphs
+from specs.target.adapters.protocol import Engine, Handle
 
 SEED: Final = 2.0
 

@@ -9,16 +9,16 @@ from typing import Final, TypeAlias
 
 import numpy as np
 
-from specs.adapters.protocol import Engine, Handle
-from specs.ir import Apply, Backward, ClearGrad, Enter, FloatArray, Leave, MakeLeaf, Program, Step
-from specs.model import Model, ModelVariable
-from specs.programs import exception_name, program_code, smaller, step_line
+from specs.graphs.ir import Apply, Backward, ClearGrad, Enter, FloatArray, Leave, MakeLeaf, Program, Step
+from specs.graphs.model import Model, ModelVariable
+from specs.graphs.programs import exception_name, program_code, smaller, step_line
+from specs.graphs.snippets import short
+from specs.graphs.strategies import programs
 from specs.properties.base import Property, Violation, printing, reading, trial_maker
 from specs.properties.config import EXCEPTIONS
-from specs.replay import Reproduces
-from specs.snippets import short
-from specs.strategies import programs
-from specs.watchdog import TargetHang, time_limit
+from specs.target.adapters.protocol import Engine, Handle
+from specs.target.replay import Reproduces
+from specs.target.watchdog import TargetHang, time_limit
 
 
 def _leave(block: AbstractContextManager[object], raises: BaseException | None) -> str | None:

@@ -7,8 +7,8 @@ from typing import Final, Literal, TypeAlias
 
 from hypothesis import strategies as st
 
-from specs.adapters.protocol import Engine
 from specs.properties.base import Property, Violation, trial_maker
+from specs.target.adapters.protocol import Engine
 
 UNKNOWN_NAMES: Final = ("enable_backprob", "enable_grad", "train")
 Block: TypeAlias = Literal["using_config(True)", "using_config(False)", "no_grad"]

@@ -9,9 +9,9 @@ from typing import Final
 import numpy as np
 from hypothesis import strategies as st
 
-from specs.adapters.protocol import Engine, Handle
+from specs.graphs.strategies import non_ndarrays
 from specs.properties.base import Property, Violation, trial_maker
-from specs.strategies import non_ndarrays
+from specs.target.adapters.protocol import Engine, Handle
 
 
 class AVariable:

@@ -13,11 +13,11 @@ from typing import Final
 
 import pytest
 
-from specs.adapters.protocol import Engine
-from specs.adapters.registry import named_engine
-from specs.loader import TargetLoadError
 from specs.properties import BY_ID
-from specs.runner import Options, run_property
+from specs.run.runner import Options, run_property
+from specs.target.adapters.protocol import Engine
+from specs.target.adapters.registry import named_engine
+from specs.target.loader import TargetLoadError
 
 VERDICTS: Final[tuple[tuple[str, str, str], ...]] = (
     ("dezero", "forward-values-match-numpy", "passed"),

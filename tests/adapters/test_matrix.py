@@ -6,8 +6,8 @@ import json
 import re
 from pathlib import Path
 
-from specs.adapters.registry import ADAPTERS
-from specs.matrix import build, describe, main
+from specs.matrix.build import build, describe, main
+from specs.target.adapters.registry import ADAPTERS
 
 ROOT = Path(__file__).resolve().parents[2]
 SNIPPET = "x0 = Variable(np.array(3.0))\ny0 = add(x0, x0)\ny0.backward()\nprint(y0.grad)  # expected None"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import refengine
-from specs.adapters.dezero_style import DezeroStyle
-from specs.adapters.protocol import Engine
 from specs.properties import BY_ID
-from specs.runner import Options, run
+from specs.run.runner import Options, run
+from specs.target.adapters.dezero_style import DezeroStyle
+from specs.target.adapters.protocol import Engine
 
 NO_GRAD_MODE = "this fake engine always records the graph"
 

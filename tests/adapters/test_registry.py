@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 import specs
-from specs.adapters.importing import import_engine
-from specs.adapters.registry import ADAPTERS
-from specs.loader import TargetLoadError
+from specs.target.adapters.importing import import_engine
+from specs.target.adapters.registry import ADAPTERS
+from specs.target.loader import TargetLoadError
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ("torch", "jax", "chainer", "mygrad", "micrograd", "dezero")

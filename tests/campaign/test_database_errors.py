@@ -10,9 +10,9 @@ import pytest
 from hypothesis import settings
 
 import specs
-from specs import profiles
 from specs.__main__ import EXIT_USAGE, main
-from specs.database import DatabaseError, open_database, target_name
+from specs.run import profiles
+from specs.run.database import DatabaseError, open_database, target_name
 from tests.campaign.conftest import RUN, clean_env, free_port
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from specs.loader import TargetLoadError, load_target
+from specs.target.loader import TargetLoadError, load_target
 
 ENGINE = "from refengine import Variable, add, square, Config, using_config, no_grad\n"
 CELL_TEXTS = st.sampled_from(

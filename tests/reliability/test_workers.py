@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from specs.__main__ import main
-from specs.isolation import where_it_was
+from specs.run.isolation import where_it_was
 
 THREE = ["--only", "forward-values-match-numpy", "--only", "variable-rejects-non-ndarray",
          "--only", "no-grad-builds-no-graph"]

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 import specs
-from specs.adapters.dezero_style import DezeroStyle
 from specs.properties import BY_ID, PROPERTIES
 from specs.properties.base import Violation
 from specs.properties.memory import check_backward_memory
+from specs.target.adapters.dezero_style import DezeroStyle
 from tests.broken_engine import BrokenEngine
 from tests.catalogue import BY_NAME
 from tests.catalogue_props import PROPS_CATALOGUE

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 import specs
-from specs.diagnoses import (ACCUMULATE, FORWARD, FREED, GRADS, NO_GRAD, REJECTS, RESTORED, RETAIN_FALSE, RETAIN_TRUE,
+from specs.report.diagnoses import (ACCUMULATE, FORWARD, FREED, GRADS, NO_GRAD, REJECTS, RESTORED, RETAIN_FALSE, RETAIN_TRUE,
                              SEQUENCES, Diagnosis, diagnose, render_causes)
 from specs.__main__ import main
-from specs.html_report import render_compact, render_page
-from specs.report import PropertyResult, Report
+from specs.report.html import render_compact, render_page
+from specs.report.report import Report
+from specs.report.results import PropertyResult
 from tests.catalogue import BOOK, BY_NAME
 from tests.diagnosed import BY_BUG
 

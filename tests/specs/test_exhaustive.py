@@ -6,9 +6,9 @@ from fractions import Fraction
 
 import pytest
 
-from specs.exhaustive import coverage, small_graphs, small_shapes
-from specs.ir import Graph, Node, generations
-from specs.oracle import adjoints
+from specs.graphs.exhaustive import coverage, small_graphs, small_shapes
+from specs.graphs.ir import Graph, Node, generations
+from specs.graphs.oracle import adjoints
 from specs.properties.exhaustive import estimates
 
 

@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from specs import gradebook
 from specs.__main__ import main
-from specs.isolation import Outcome, Settings
-from specs.report import PropertyResult, Report
+from specs.report import gradebook
+from specs.report.report import Report
+from specs.report.results import PropertyResult
+from specs.run import grading
+from specs.run.isolation import Outcome, Settings
+from specs.target import folders
 from tests.catalogue import BY_NAME
 
 FAST = ["--only", "forward-values-match-numpy", "--only", "retain-grad-true-keeps-intermediate-grads",
@@ -40,29 +43,29 @@ def test_folders_and_globs_expand_to_their_python_files_and_notebooks(tmp_path: 
     (tmp_path / "hw").mkdir()
     (tmp_path / "hw" / "a.ipynb").write_text("{}")
     (tmp_path / "hw" / "b.py").write_text(CONFORMANT)
-    found = gradebook.expand([str(students), str(tmp_path / "hw" / "*"), str(students / "ada" / "step18.py")])
+    found = folders.expand([str(students), str(tmp_path / "hw" / "*"), str(students / "ada" / "step18.py")])
     assert found == [str(students / n / "step18.py") for n in ("ada", "bo", "cy")] + [
         str(tmp_path / "hw" / "a.ipynb"), str(tmp_path / "hw" / "b.py")]  # each once, checkpoints skipped
-    with pytest.raises(gradebook.NoTargets, match=r"no target found: .*empty, .*nothing\*\.py holds no \.py"):
+    with pytest.raises(folders.NoTargets, match=r"no target found: .*empty, .*nothing\*\.py holds no \.py"):
         (tmp_path / "empty").mkdir()
-        gradebook.expand([str(tmp_path / "empty"), str(tmp_path / "nothing*.py")])
+        folders.expand([str(tmp_path / "empty"), str(tmp_path / "nothing*.py")])
 
 
 def test_a_package_named_as_a_module_is_one_target_not_a_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "mypkg").mkdir()
     (tmp_path / "mypkg" / "__init__.py").write_text(CONFORMANT)
     monkeypatch.chdir(tmp_path)
-    assert not gradebook.is_gradebook(["mypkg"]) and gradebook.is_gradebook(["mypkg/"])
-    assert gradebook.is_gradebook(["a.py", "b.py"]) and gradebook.is_gradebook(["hw/*.py"])
+    assert not folders.is_gradebook(["mypkg"]) and folders.is_gradebook(["mypkg/"])
+    assert folders.is_gradebook(["a.py", "b.py"]) and folders.is_gradebook(["hw/*.py"])
 
 
 def test_the_database_key_is_the_files_content_not_its_name(tmp_path: Path) -> None:
     for name, text in (("a", CONFORMANT), ("b", CONFORMANT), ("c", CONFORMANT + "# mine\n")):
         (tmp_path / name).mkdir()
         (tmp_path / name / "step18.py").write_text(text)
-    keys = [gradebook.content_key(str(tmp_path / n / "step18.py")) for n in "abc"]
+    keys = [grading.content_key(str(tmp_path / n / "step18.py")) for n in "abc"]
     assert keys[0] == keys[1] != keys[2] and str(keys[0]).startswith("sha256-")
-    assert gradebook.content_key("refengine") is None
+    assert grading.content_key("refengine") is None
 
 
 def test_a_class_gives_one_table_csv_json_and_html(
@@ -102,10 +105,10 @@ def test_a_class_gives_one_table_csv_json_and_html(
 
 
 def test_a_gradebook_runs_the_verdicts_properties_unless_told_otherwise() -> None:
-    tiers = {p.tier for p in gradebook.properties((), extended=False)}
+    tiers = {p.tier for p in grading.properties((), extended=False)}
     assert tiers == {"core", "memory"}
-    assert "extended" in {p.tier for p in gradebook.properties((), extended=True)}
-    assert [p.id for p in gradebook.properties(("deep-graph-backward",), extended=False)] == ["deep-graph-backward"]
+    assert "extended" in {p.tier for p in grading.properties((), extended=True)}
+    assert [p.id for p in grading.properties(("deep-graph-backward",), extended=False)] == ["deep-graph-backward"]
 
 
 def test_every_target_conformant_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -135,7 +138,7 @@ def test_a_row_says_why_it_failed_and_marks_extended_checks_apart() -> None:
     assert [row.mark(r) for r in results] == ["F", gradebook.BEYOND]
     hung = gradebook.Row("h.py", Report("h.py", []), "loading did not finish within 9 s; it was running h.py line 3")
     assert hung.verdict == "NOT loaded" and hung.cause().startswith("loading did not finish")
-    assert gradebook.from_outcomes(["h.py"], [Outcome(Report("h.py", []), "x")], (), _settings()).conformant is False
+    assert grading.from_outcomes(["h.py"], [Outcome(Report("h.py", []), "x")], (), _settings()).conformant is False
 
 
 def _settings() -> Settings:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from specs.ir import Graph, Node, features, generations
-from specs.strategies import FAMOUS_GRAPHS
+from specs.graphs.ir import Graph, Node, features, generations
+from specs.graphs.strategies import FAMOUS_GRAPHS
 
 
 def _graph(nodes: tuple[Node, ...], output: int, leaves: int = 1) -> Graph:

@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 import specs
-from specs.jupyter import SPECS_DIR, config_kept, in_notebook, namespace_label, warnings_collected
-from specs.loader import load_target
+from specs.run.jupyter import config_kept, in_notebook, namespace_label, warnings_collected
+from specs.run.runner import SPECS_DIR
+from specs.target.loader import load_target
 from tests.conftest import FIXTURES
 
 
@@ -64,5 +65,5 @@ def test_the_suites_own_warnings_are_shown_not_blamed_on_the_target() -> None:
     with warnings.catch_warnings(record=True) as shown:
         warnings.simplefilter("always")
         with warnings_collected(notes):
-            warnings.warn_explicit("a suite bug", UserWarning, str(SPECS_DIR / "runner.py"), 1)
+            warnings.warn_explicit("a suite bug", UserWarning, str(SPECS_DIR / "run" / "runner.py"), 1)
     assert [str(w.message) for w in shown] == ["a suite bug"] and notes == []

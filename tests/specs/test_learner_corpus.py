@@ -18,8 +18,8 @@ import pytest
 
 from specs import TargetLoadError, open_engine
 from specs.properties import PROPERTIES
-from specs.report import Report
-from specs.runner import Options, run
+from specs.report.report import Report
+from specs.run.runner import Options, run
 from tests.conftest import FIXTURES
 
 LEARNERS = FIXTURES / "learners"

@@ -9,7 +9,7 @@ import nbformat
 import pytest
 
 import refengine
-from specs.loader import TargetLoadError, load_target, strip_magics
+from specs.target.loader import TargetLoadError, load_target, strip_magics
 from tests.conftest import FIXTURES
 
 
@@ -28,8 +28,8 @@ def test_default_and_dotted_names_import_modules() -> None:
     assert target.label == "refengine" and target.namespace["Variable"] is refengine.Variable
     assert target.import_line is not None and target.import_line.startswith("from refengine import")
     assert load_target("refengine.core").namespace["Variable"] is refengine.Variable
-    with pytest.raises(TargetLoadError, match="specs.ir defines none of the step-18 names"):
-        load_target("specs.ir")
+    with pytest.raises(TargetLoadError, match="specs.graphs.ir defines none of the step-18 names"):
+        load_target("specs.graphs.ir")
 
 
 def test_module_objects_and_namespace_dicts_are_used_as_they_are() -> None:

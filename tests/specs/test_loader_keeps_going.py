@@ -7,8 +7,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from specs.execution import bound_names
-from specs.loader import TargetLoadError, load_target
+from specs.target.execution import bound_names
+from specs.target.loader import TargetLoadError, load_target
 
 BOOK = (Path(__file__).resolve().parents[1] / "fixtures" / "book_step18.py").read_text()
 DEMO = "with no_grad():\n    y = square(Variable(np.array(2.0)))\n    y.backward()\n"

@@ -6,9 +6,9 @@ from fractions import Fraction
 from pathlib import Path
 
 import specs
-from specs.ir import Apply, Backward, ClearGrad, Enter, Leave, MakeLeaf, Program, SetFlag
-from specs.model import Model
-from specs.programs import program_code
+from specs.graphs.ir import Apply, Backward, ClearGrad, Enter, Leave, MakeLeaf, Program, SetFlag
+from specs.graphs.model import Model
+from specs.graphs.programs import program_code
 
 
 def _run(*steps: MakeLeaf | Apply | Backward | ClearGrad | Enter | Leave | SetFlag) -> Model:

@@ -7,9 +7,9 @@ from fractions import Fraction
 import numpy as np
 from hypothesis import given, settings
 
-from specs.ir import Graph, Node
-from specs.oracle import adjoints, finite_differences, forward_values, mismatches
-from specs.strategies import graphs
+from specs.graphs.ir import Graph, Node
+from specs.graphs.oracle import adjoints, finite_differences, forward_values, mismatches
+from specs.graphs.strategies import graphs
 
 
 def _chain(x: float, dtype: str = "float64") -> Graph:

@@ -9,9 +9,9 @@ import pytest
 
 import refengine
 import specs
-from specs.adapters.dezero_style import DezeroStyle
-from specs.loader import load_target
-from specs.probe import Blocked, likely, probe
+from specs.target.adapters.dezero_style import DezeroStyle
+from specs.target.loader import load_target
+from specs.target.probe import Blocked, likely, probe
 from tests.conftest import FIXTURES
 
 BOOK = (FIXTURES / "book_step18.py").read_text()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 
-from specs.ir import Apply, Backward, ClearGrad, Enter, Leave, MakeLeaf, Program
-from specs.programs import program_code, smaller, valid
-from specs.strategies import PLAIN_VALUES, programs
+from specs.graphs.ir import Apply, Backward, ClearGrad, Enter, Leave, MakeLeaf, Program
+from specs.graphs.programs import program_code, smaller, valid
+from specs.graphs.strategies import PLAIN_VALUES, programs
 
 PROGRAM = Program("float64", (), (MakeLeaf((1.5,)), Enter("no_grad"), MakeLeaf((2.0,)), Apply("add", (0, 1)),
                                   Leave("ValueError"), Apply("square", (0,)), Enter("using_config(True)"),

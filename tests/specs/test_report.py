@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 
 import specs
-from specs.html_report import render_compact, render_page
-from specs.loader import load_target
-from specs.oracle import forward_values
+from specs.graphs.oracle import forward_values
 from specs.properties import BY_ID
-from specs.report import PropertyResult, Report, render_all_details, render_text
-from specs.runner import Options, run_property
+from specs.report.console import render_all_details, render_text
+from specs.report.html import render_compact, render_page
+from specs.report.report import Report
+from specs.report.results import PropertyResult
+from specs.run.runner import Options, run_property
+from specs.target.loader import load_target
 
 EXTENDED = ("backward-on-leaf-seeds-its-grad", "config-isolated-between-threads")
 
@@ -61,7 +63,7 @@ def test_the_books_own_code_shows_no_fail_and_no_red(book_path: Path, tmp_path: 
 
 
 def _broken_oracle(graph: object) -> object:
-    return forward_values("not a graph")  # type: ignore[arg-type]  # raises inside specs/oracle.py
+    return forward_values("not a graph")  # type: ignore[arg-type]  # raises inside specs/graphs/oracle.py
 
 
 def test_an_error_in_the_suite_is_one_short_line_with_the_traceback_kept_for_the_json(

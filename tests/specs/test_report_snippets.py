@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 import specs
-from specs.report import PropertyResult, render_text
+from specs.report.console import render_text
+from specs.report.results import PropertyResult
 from tests.catalogue import BOOK, BY_NAME
 
 

@@ -11,9 +11,9 @@ import pytest
 
 import refengine
 import specs
-from specs.adapters.dezero_style import DezeroStyle
-from specs.database import open_database
 from specs.properties import BY_ID
+from specs.run.database import open_database
+from specs.target.adapters.dezero_style import DezeroStyle
 
 
 def test_a_missing_name_fails_only_the_properties_that_need_it() -> None:
@@ -36,7 +36,7 @@ def test_a_target_that_raises_fails_with_its_traceback() -> None:
     [result] = report.properties
     assert result.status == "failed"
     assert "the target raised ValueError: not implemented yet" in result.message
-    assert "in square" in result.message and "specs/runner.py" not in result.message
+    assert "in square" in result.message and "specs/run/runner.py" not in result.message
 
 
 @pytest.mark.parametrize(
@@ -100,3 +100,16 @@ def test_targets_sharing_a_database_directory_keep_their_failures_apart(tmp_path
     broken.save(b"key", b"failing example")
     assert list(conformant.fetch(b"key")) == []  # refengine replays nothing of broken.py's, so deletes nothing
     assert list(same_file.fetch(b"key")) == [b"failing example"]  # keyed by the file's name, not its directory
+
+
+def test_frames_are_told_apart_by_whose_file_they_run_in_every_stage_of_the_suite() -> None:
+    import refengine.core
+    import specs.graphs.oracle
+    import specs.report.dot
+    import specs.target.adapters.dezero_style
+    from specs.run.runner import _owner
+
+    assert _owner(specs.target.adapters.dezero_style.__file__) == "adapter"
+    assert {_owner(module.__file__ or "") for module in (specs, specs.graphs.oracle, specs.report.dot)} == {"suite"}
+    assert _owner(refengine.core.__file__ or "") == "target"
+    assert _owner(np.__file__ or "") == "library"

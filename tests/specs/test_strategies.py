@@ -11,9 +11,9 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis.errors import InvalidArgument
 
-from specs.ir import Graph, features
-from specs.oracle import adjoints, forward_values
-from specs.strategies import GRADIENT_LIMIT, config_scenarios, graphs
+from specs.graphs.ir import Graph, features
+from specs.graphs.oracle import adjoints, forward_values
+from specs.graphs.strategies import GRADIENT_LIMIT, config_scenarios, graphs
 
 def _minimal(condition: Callable[[Graph], bool]) -> Graph:
     """The smallest graph satisfying `condition`, found and shrunk with a fixed seed."""

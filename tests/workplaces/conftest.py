@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import specs
-from specs.report import Report
+from specs.report.report import Report
 from tests.catalogue import BY_NAME
 
 # Two properties: one the bug fails (with a graph to draw), one it passes (with statistics).

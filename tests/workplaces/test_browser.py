@@ -16,12 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from specs import gradebook
-from specs.gradebook_html import render_gradebook
-from specs.html_report import render_page
-from specs.isolation import Outcome, Settings
 from specs.properties import BY_ID
-from specs.report import PropertyResult, Report
+from specs.report import gradebook
+from specs.report.gradebook_html import render_gradebook
+from specs.report.html import render_page
+from specs.report.report import Report
+from specs.report.results import PropertyResult
+from specs.run import grading
+from specs.run.isolation import Outcome, Settings
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 BROWSER = next((path for name in BROWSERS if (path := shutil.which(name)) is not None), None)
@@ -136,7 +138,7 @@ def test_the_gradebook_page_links_each_student_to_their_report(tmp_path: Path) -
     failed = PropertyResult("gradients-match-finite-differences", "core", "failed", 1, 0.1, "x0.grad is 2.0")
     outcomes = [Outcome(Report("ada.py", [passed])), Outcome(Report("bo.py", [failed])),
                 Outcome(Report("cy.py", []), "cy.py: `Variable` not defined")]
-    book = gradebook.from_outcomes(["ada.py", "bo.py", "cy.py"], outcomes,
+    book = grading.from_outcomes(["ada.py", "bo.py", "cy.py"], outcomes,
                                    (BY_ID["gradients-match-finite-differences"],), Settings("class", seed=0))
     probed = tmp_path / "gradebook.html"
     probed.write_text(render_gradebook(book).replace("</body>", GRADEBOOK_PROBE + "</body>"), encoding="utf-8")

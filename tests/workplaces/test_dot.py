@@ -11,11 +11,11 @@ import pytest
 
 import refengine
 from specs.__main__ import main
-from specs.adapters.dezero_style import DezeroStyle
-from specs.dot import graph_dot, snippet_values
-from specs.graphviz import inline_svg, render_svg
-from specs.replay import observe
-from specs.report import Report
+from specs.report.dot import graph_dot, snippet_values
+from specs.report.graphviz import inline_svg, render_svg
+from specs.report.report import Report
+from specs.target.adapters.dezero_style import DezeroStyle
+from specs.target.replay import observe
 from tests.workplaces.conftest import FAILING, PASSING, QUICK, needs_dot
 
 SNIPPET = """import numpy as np

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from specs.__main__ import main
-from specs.html_report import render_compact, render_page
-from specs.report import Report
+from specs.report.html import render_compact, render_page
+from specs.report.report import Report
 from tests.workplaces.conftest import FAILING, PASSING, QUICK, needs_dot
 
 

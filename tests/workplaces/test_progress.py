@@ -12,8 +12,9 @@ import time
 
 import pytest
 
-from specs.progress import Progress, wants_live
-from specs.report import PropertyResult, result_line
+from specs.report.console import result_line
+from specs.report.results import PropertyResult
+from specs.run.progress import Progress, wants_live
 
 RESULT = PropertyResult("forward-values-match-numpy", "core", "passed", 25, 0.3)
 LIVE_LINE = "\r\x1b[2K"

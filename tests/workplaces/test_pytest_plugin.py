@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from specs import profiles
 from specs.properties import PROPERTIES
+from specs.run import profiles
 from tests.workplaces.conftest import FAILING, PASSING
 
 SLOW = ("deep-graph-backward", "backward-on-leaf-seeds-its-grad")  # seconds each on the book's engine

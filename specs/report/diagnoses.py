@@ -1,0 +1,346 @@
+"""Likely causes: the bugs learners write at step 18, recognised from a report's failures.
+
+Each pattern reads the failures' signatures (which properties failed, with what message, and
+which passed) and, when they fit, says the cause once, with the step-18 fix, and claims the
+failures it explains. Failures no pattern fits get no cause: a diagnosis is never a guess.
+Extended properties (where the book itself differs) never trigger a diagnosis; a pattern may
+still claim one as a consequence of the same bug.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html import escape
+from typing import Final, TypeAlias
+
+from specs.report.results import PropertyResult, Results
+
+
+GRADS: Final = "gradients-match-finite-differences"
+RETAIN_FALSE: Final = "retain-grad-false-keeps-only-leaf-grads"
+RETAIN_TRUE: Final = "retain-grad-true-keeps-intermediate-grads"
+ACCUMULATE: Final = "grads-accumulate-across-backward-calls"
+NO_GRAD: Final = "no-grad-builds-no-graph"
+RESTORED: Final = "config-restored-after-exception"
+REJECTS: Final = "variable-rejects-non-ndarray"
+SEQUENCES: Final = "operation-sequences-match-model"
+FREED: Final = "graph-freed-by-reference-counting"
+FORWARD: Final = "forward-values-match-numpy"
+DEEP: Final = "deep-graph-backward"
+
+# The book's step-18 names: a missing or misspelled one is a cause of its own.
+BOOK_NAMES: Final = frozenset({
+    "Variable", "Function", "add", "square", "Config", "using_config", "no_grad", "as_array", "data", "grad",
+    "creator", "generation", "cleargrad", "backward", "set_creator", "inputs", "outputs", "forward",
+    "enable_backprop", "retain_grad",
+})
+_VALUE: Final = re.compile(r"^(?P<name>[xy]\d+)\.grad(?:\[[\d, ]+\])? is (?P<got>\S+?), expected (?P<want>\S+?)[ ,;(]")
+_MISSING: Final = (
+    re.compile(r"the target has no `(?P<name>\w+)`"),
+    re.compile(r"`[\w.]+` has no (?:parameter )?`(?P<name>\w+)`"),  # the probe's "`Variable` has no `creator`"
+    re.compile(r"the target's \w+ object has no attribute '(?P<name>\w+)'"),
+    re.compile(r"^the target raised AttributeError: (?:type object )?'(?!NoneType)\w+'(?: object)? has no attribute "
+               r"'(?P<name>\w+)'"),
+    re.compile(r"^the target raised NameError: name '(?P<name>\w+)' is not defined"),
+)
+_SPELLED: Final = re.compile(r"has no (?:parameter )?`(?P<name>\w+)`; it has `(?P<other>\w+)`")  # the loader's API probe
+_NO_SELF: Final = re.compile(r"^the target raised TypeError: (?:\w+\.)?(?P<name>\w+)\(\) takes 0 positional arguments "
+                             r"but 1 was given")
+_AMBIGUOUS: Final = "The truth value of an array with more than one element is ambiguous"
+_FLAG_AFTER_BLOCKS: Final = re.compile(r"after the blocks, Config\.enable_backprop is (True|False); it was")
+_FLAG_AFTER_NO_GRAD: Final = re.compile(r"after leaving \d+ no_grad\(\) block\(s\), Config\.enable_backprop is")
+_GAINED_DIMENSION: Final = re.compile(r"\.data is array\(\[[^\[\],]*\]\) \(\w+\), expected array\([^\[]")
+_GRAD_GAINED_DIMENSION: Final = re.compile(r"\.grad has shape \(1,\) and dtype \w+; \w+ has \(\) and")
+_DTYPES: Final = re.compile(r"\((?P<got>float\d+)\), expected .* \((?P<want>float\d+)\)")
+_GRAD_DTYPE: Final = re.compile(r"\.grad has shape (\(.*?\)) and dtype (\w+); \w+ has \1 and (?!\2\b)")
+_RESTORED_TO_TRUE: Final = "after the blocks, Config.enable_backprop is True; it was False"
+_BASE_EXCEPTIONS: Final = re.compile(r"KeyboardInterrupt|SystemExit|GeneratorExit|ProbeError")
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """One likely cause: a line saying it, the step-18 fix, and the failed properties it explains."""
+
+    id: str  # the pattern, kebab-case: the same for every target it fits (a class summary counts them)
+    cause: str
+    fix: str
+    property_ids: tuple[str, ...]
+
+    def to_json(self) -> dict[str, object]:
+        """The JSON report's form: {"id", "cause", "fix", "properties"}."""
+        return {"id": self.id, "cause": self.cause, "fix": self.fix, "properties": list(self.property_ids)}
+
+
+@dataclass(frozen=True, slots=True)
+class Failures:
+    """A report seen by the patterns: failures by property id, and which properties passed."""
+
+    failed: dict[str, PropertyResult]
+    passed: frozenset[str]
+    notes: tuple[str, ...] = ()
+
+    def message(self, property_id: str) -> str:
+        """The failure message of `property_id`, or "" when it did not fail."""
+        result = self.failed.get(property_id)
+        return "" if result is None else result.message
+
+    def snippet(self, property_id: str) -> str:
+        """The counterexample of `property_id`, or "" when it has none."""
+        result = self.failed.get(property_id)
+        return "" if result is None or result.counterexample is None else result.counterexample
+
+    def wrong_values(self, *ids: str) -> tuple[str, ...]:
+        """Those of `ids` that failed on a wrong grad value (not an exception, not a missing grad)."""
+        return tuple(i for i in ids if _VALUE.match(self.message(i)))
+
+    def mentions(self, property_id: str, text: str) -> tuple[str, ...]:
+        """`(property_id,)` when it failed with `text` in its message, else ()."""
+        return (property_id,) if text in self.message(property_id) else ()
+
+    def raised(self, pattern: str) -> tuple[str, ...]:
+        """The failures whose message says the target raised something matching `pattern`."""
+        return tuple(i for i, r in self.failed.items() if r.message.startswith("the target raised")
+                     and re.search(pattern, r.message))
+
+
+Match: TypeAlias = Iterator[Diagnosis]
+Pattern: TypeAlias = Callable[[Failures], Match]
+
+
+def _ratio(message: str) -> float | None:
+    """got / expected of a wrong-grad message, when both are finite and expected is not 0."""
+    match = _VALUE.match(message)
+    if match is None:
+        return None
+    try:
+        got, want = float(match["got"].removeprefix("np.float64(").rstrip(")")), float(match["want"])
+    except ValueError:
+        return None
+    return got / want if want else None
+
+
+def missing_names(f: Failures) -> Match:
+    """A book name the target lacks or spells differently (`creater`, `clear_grad`, `using_conifg`)."""
+    by_name: dict[str, list[str]] = {}
+    for property_id, result in f.failed.items():
+        for pattern in _MISSING:
+            match = pattern.search(result.message)
+            if match is not None and match["name"] in BOOK_NAMES:
+                by_name.setdefault(match["name"], []).append(property_id)
+                break
+    spelled = {m["name"]: m["other"] for note in f.notes for m in _SPELLED.finditer(note)}
+    for name, ids in by_name.items():
+        if name in spelled:  # the loader's probe found the near miss
+            yield Diagnosis("missing-name", f"the engine spells `{name}` as `{spelled[name]}`",
+                            f"rename `{spelled[name]}` to `{name}` everywhere (the book's spelling)", tuple(ids))
+            continue
+        yield Diagnosis("missing-name", f"the engine has no `{name}`: a step-18 name missing or spelled differently",
+                        f"define `{name}` with the book's spelling (and use that spelling everywhere it is called)",
+                        tuple(ids))
+
+
+def method_without_self(f: Failures) -> Match:
+    """`def cleargrad():` (no `self`): every call on a Variable raises TypeError."""
+    by_name: dict[str, list[str]] = {}
+    for property_id, result in f.failed.items():
+        match = _NO_SELF.match(result.message)
+        if match is not None:
+            by_name.setdefault(match["name"], []).append(property_id)
+    for name, ids in by_name.items():
+        yield Diagnosis("method-without-self",
+                        f"`{name}` is defined without `self`, so calling `x.{name}()` raises TypeError",
+                        f"write `def {name}(self):` (for cleargrad: `self.grad = None`)", tuple(ids))
+
+
+def compared_with_none(f: Failures) -> Match:
+    """`x.grad == None` or `data != None` on an array: elementwise, so `if` raises on arrays."""
+    ids = f.raised(re.escape(_AMBIGUOUS))
+    if ids:
+        yield Diagnosis("compared-with-none",
+                        "an array is compared with `== None` or `!= None`, which compares element by element, "
+                        "so `if` raises ValueError on arrays of more than one element",
+                        "test for None with `is None` / `is not None` (`if x.grad is None:`, "
+                        "`if data is not None:`)", ids)
+
+
+def grads_accumulated_in_place(f: Failures) -> Match:
+    """`x.grad += gx`: the first grad is the very array of `gy`, so adding in place changes both."""
+    message = f.message(RETAIN_TRUE)
+    match = _VALUE.match(message)
+    if match is None or not match["name"].startswith("y") or RETAIN_FALSE in f.failed or not f.wrong_values(GRADS):
+        return
+    ratio = _ratio(message)
+    if ratio is not None and ratio <= 1:  # in place only ever adds to a grad already handed out
+        return
+    ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE), *f.mentions(SEQUENCES, ".grad"),
+           *f.mentions(DEEP, "after backward over the chain"))
+    yield Diagnosis("grad-accumulated-in-place",
+                    "grads are accumulated in place (`x.grad += gx`): the first grad a Variable gets is the very "
+                    "array of its output's grad, so adding to it changes that grad too",
+                    "accumulate into a new array: `x.grad = x.grad + gx` (as step 18 does)", ids)
+
+
+def functions_out_of_order(f: Failures) -> Match:
+    """No sort by generation (or generations set wrong): a function runs before all its output grads arrive."""
+    retain = f.message(RETAIN_FALSE)
+    if not (f.wrong_values(GRADS) and "is not a leaf, yet" in retain):
+        return
+    if any((r := _ratio(f.message(i))) is not None and r > 1 for i in f.wrong_values(GRADS)):
+        return  # out of order only ever leaves a grad short
+    ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE), RETAIN_FALSE, *f.mentions(SEQUENCES, ".grad"))
+    yield Diagnosis("functions-out-of-order",
+                    "functions run in the wrong order: a function ran before every grad of its output had "
+                    "arrived (no sort by generation, or `generation` not set as the book sets it)",
+                    "set `self.generation = max(x.generation for x in inputs)` in `Function.__call__`, "
+                    "`self.generation = func.generation + 1` in `set_creator`, and take the function of the "
+                    "highest generation first (`funcs.sort(key=lambda x: x.generation)` then `funcs.pop()`)", ids)
+
+
+def grad_overwritten(f: Failures) -> Match:
+    """`x.grad = gx` without adding: a Variable used twice keeps only the last grad it got."""
+    if not f.wrong_values(GRADS) or RETAIN_FALSE in f.failed:
+        return
+    ratios = [_ratio(f.message(i)) for i in f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE)]
+    if not all(r is not None and 0 < r < 1 for r in ratios):
+        return  # overwriting only ever loses contributions
+    twice = _ratio(f.message(ACCUMULATE))
+    if twice is None or twice >= 0.5:
+        return  # and never adds across passes: two give what one gave, less than half of twice the grad
+    ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE), *f.mentions(SEQUENCES, ".grad"),
+           *f.mentions(DEEP, "after backward over the chain"))
+    yield Diagnosis("grad-overwritten", "grads are overwritten, not added: a Variable used more than once "
+                    "(`add(x, x)`, a diamond) keeps only the last grad it got",
+                    "add to a grad already there: `if x.grad is None: x.grad = gx` `else: x.grad = x.grad + gx`", ids)
+
+
+def retain_grad_ignored(f: Failures) -> Match:
+    """`retain_grad=False` keeps intermediate grads: they are never cleared, and a second pass reuses them."""
+    if "is not a leaf, yet" not in f.message(RETAIN_FALSE) or GRADS in f.failed or RETAIN_TRUE in f.failed:
+        return
+    ids = (RETAIN_FALSE, *f.wrong_values(ACCUMULATE), *f.mentions(SEQUENCES, ".grad"))
+    yield Diagnosis("retain-grad-ignored",
+                    "`retain_grad` is ignored: intermediate grads are kept after `backward()`, and the next "
+                    "pass starts from them",
+                    "end each step of the backward loop with `if not retain_grad: for y in f.outputs: "
+                    "y().grad = None`", ids)
+
+
+def cleargrad_does_not_reset(f: Failures) -> Match:
+    """`cleargrad` that leaves `self.grad` as it is (`grad = None`, `pass`): the third pass adds to two."""
+    message = f.message(ACCUMULATE)
+    if "cleargrad()" not in f.snippet(ACCUMULATE) or _ratio(message) != 3.0 or GRADS in f.failed:
+        return
+    ids = (ACCUMULATE, *f.mentions(SEQUENCES, ".grad"))
+    yield Diagnosis("cleargrad-does-not-reset",
+                    "`cleargrad()` does not reset the grad: after it, the next `backward()` adds to the old grad",
+                    "write `def cleargrad(self): self.grad = None` (with `self.`)", ids)
+
+
+def outputs_held_strongly(f: Failures) -> Match:
+    """`self.outputs = outputs`: Variable -> Function -> Variable is a reference cycle."""
+    if "reference cycle" not in f.message(FREED):
+        return
+    ids = (FREED, *(i for i in (DEEP,) if "did not free it" in f.message(i)))
+    yield Diagnosis("outputs-held-strongly",
+                    "each Function holds its outputs strongly, so a Variable and its creator form a reference "
+                    "cycle that reference counting never frees",
+                    "keep weak references: `self.outputs = [weakref.ref(output) for output in outputs]`, and read "
+                    "grads with `output().grad`", ids)
+
+
+def restore_without_finally(f: Failures) -> Match:
+    """`using_config` that restores after `yield` without `try/finally` (or only on `Exception`)."""
+    message = f.message(RESTORED)
+    only_exception = bool(_BASE_EXCEPTIONS.search(f.snippet(RESTORED) + f.message(SEQUENCES)))
+    # "True; it was False" is a constant restore, unless only a KeyboardInterrupt-like exit shows it
+    if not _FLAG_AFTER_BLOCKS.search(message) or NO_GRAD in f.failed or (
+            _RESTORED_TO_TRUE in message and not _BASE_EXCEPTIONS.search(f.snippet(RESTORED))):
+        return
+    ids = (RESTORED, *(i for i in (SEQUENCES,) if "Config.enable_backprop is" in f.message(i)))
+    how = ("restores the flag only when an `Exception` leaves the block (not on KeyboardInterrupt, SystemExit, ...)"
+           if only_exception else "does not restore the flag when an exception leaves the block")
+    yield Diagnosis("using-config-without-finally", f"`using_config` {how}",
+                    "restore in `finally`: `try: yield` then `finally: setattr(Config, name, old_value)`", ids)
+
+
+def flag_not_restored(f: Failures) -> Match:
+    """`no_grad` / `using_config` that leaves `Config.enable_backprop` changed after a normal exit."""
+    left_changed = _FLAG_AFTER_NO_GRAD.search(f.message(NO_GRAD))
+    constant = _RESTORED_TO_TRUE in f.message(RESTORED) and not _BASE_EXCEPTIONS.search(f.snippet(RESTORED))
+    if not (left_changed or constant):
+        return
+    ids = (*f.mentions(NO_GRAD, "Config.enable_backprop is"), *f.mentions(RESTORED, "Config.enable_backprop is"),
+           *f.mentions(SEQUENCES, "Config.enable_backprop is"))
+    yield Diagnosis("flag-not-restored", "`Config.enable_backprop` is not put back as it was before the `with` "
+                    "block (left changed, or set to a constant instead of the saved value)",
+                    "save `old_value = getattr(Config, name)` before `setattr`, and restore it in `finally` "
+                    "(`no_grad()` returns `using_config('enable_backprop', False)`)", ids)
+
+
+def as_array_changes_values(f: Failures) -> Match:
+    """`as_array` that wraps a scalar as `np.array([x])` or converts to another dtype."""
+    message = f.message(FORWARD)
+    dtype = _DTYPES.search(message)
+    grads = (GRADS, RETAIN_TRUE, ACCUMULATE)
+    if _GAINED_DIMENSION.search(message):
+        ids = (FORWARD, *(i for i in grads if _GRAD_GAINED_DIMENSION.search(f.message(i))))
+        yield Diagnosis("as-array-adds-a-dimension",
+                        "the outputs' data gain a dimension: `as_array` wraps a numpy scalar as `np.array([x])`",
+                        "write `as_array` as the book does: `if np.isscalar(x): return np.array(x)` then `return x`",
+                        ids)
+    elif dtype is not None and dtype["got"] != dtype["want"]:
+        ids = (FORWARD, *(i for i in grads if _GRAD_DTYPE.search(f.message(i))),
+               *(f.mentions(NO_GRAD, "dtype=") if f.mentions(NO_GRAD, "inside no_grad(), ") else ()))
+        yield Diagnosis("dtype-changed", f"the outputs' data are {dtype['got']} where numpy gives {dtype['want']}: "
+                        "`as_array` (or `forward`) converts the dtype",
+                        "keep numpy's result as it is: `np.array(x)` only for a numpy scalar, with no `dtype=` "
+                        "and no `float(...)`", ids)
+
+
+def variable_accepts_non_arrays(f: Failures) -> Match:
+    """`Variable(1.0)` accepted: no `isinstance(data, np.ndarray)` check, or one that lets floats through."""
+    if REJECTS not in f.failed or f.message(REJECTS).startswith("the target raised"):
+        return
+    yield Diagnosis("variable-accepts-non-arrays",
+                    "`Variable` accepts data that is not an ndarray (a float, a list, ...)",
+                    "in `Variable.__init__`: `if data is not None and not isinstance(data, np.ndarray): "
+                    "raise TypeError(f'{type(data)} is not supported')`", (REJECTS,))
+
+
+# Most specific first: a failure is explained by the first pattern that claims it.
+PATTERNS: Final[tuple[Pattern, ...]] = (
+    missing_names, method_without_self, compared_with_none, grads_accumulated_in_place, functions_out_of_order,
+    grad_overwritten, retain_grad_ignored, cleargrad_does_not_reset, outputs_held_strongly, restore_without_finally,
+    flag_not_restored, as_array_changes_values, variable_accepts_non_arrays,
+)
+
+
+def diagnose(report: Results) -> list[Diagnosis]:
+    """The likely causes of `report`'s failures, each once, with the failures it explains."""
+    failed = {r.id: r for r in report.properties if r.status == "failed"}
+    if not any(r.tier != "extended" for r in failed.values()):
+        return []
+    failures = Failures(failed, frozenset(r.id for r in report.properties if r.status == "passed"), tuple(report.notes))
+    claimed: set[str] = set()
+    found: list[Diagnosis] = []
+    for pattern in PATTERNS:
+        for diagnosis in pattern(failures):
+            ids = tuple(i for i in dict.fromkeys(diagnosis.property_ids) if i not in claimed)
+            if any(failed[i].tier != "extended" for i in ids):
+                claimed.update(ids)
+                found.append(Diagnosis(diagnosis.id, diagnosis.cause, diagnosis.fix, ids))
+    return found
+
+
+def render_causes(report: Results) -> str:
+    """The console lines: "Likely cause: ...", its fix, and the failures it explains; "" when none."""
+    return "".join(f"Likely cause: {d.cause}\n  fix: {d.fix}\n  explains: {', '.join(d.property_ids)}\n"
+                   for d in diagnose(report))
+
+
+def render_causes_html(report: Results) -> str:
+    """The likely causes as HTML paragraphs, for the HTML and Jupyter reports; "" when none."""
+    return "".join(f'<p class="cause"><b>Likely cause:</b> {escape(d.cause)}<br>fix: {escape(d.fix)}<br>'
+                   f'<small>explains: {escape(", ".join(d.property_ids))}</small></p>' for d in diagnose(report))

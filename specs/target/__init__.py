@@ -1,0 +1,4 @@
+"""The target side: load a file, notebook or module, probe its API, drive it through an adapter, replay snippets on it.
+
+May import: specs.graphs (the array type and graphs an adapter builds), nothing above.
+"""

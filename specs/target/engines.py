@@ -1,0 +1,24 @@
+"""From a target spec to an `Engine`: a registered adapter by name, else the book's names on a loaded target."""
+
+from __future__ import annotations
+
+from specs.target.adapters.dezero_style import DezeroStyle
+from specs.target.adapters.protocol import Engine
+from specs.target.adapters.registry import ADAPTERS, named_engine
+from specs.target.loader import Target, TargetSpec, load_target
+from specs.target.probe import lead_notes
+
+
+def engine_for(target: Target) -> DezeroStyle:
+    """The adapter that drives a loaded target through the book's names."""
+    return DezeroStyle(target.namespace, target.label, target.import_line)
+
+
+def open_engine(spec: TargetSpec) -> tuple[Engine, list[str]]:
+    """The engine a target spec names, and the loader's notes: a registered adapter's name, or
+    anything `load_target` takes (driven through the book's names)."""
+    if isinstance(spec, str) and spec in ADAPTERS:
+        return named_engine(spec), []
+    target = load_target(spec)
+    engine = engine_for(target)
+    return engine, lead_notes(engine.findings) + target.notes
