@@ -74,3 +74,7 @@ def main() -> None:
         median = f"{statistics.median(found):.2f}" if found else "-"
         print(f"{group:<7} caught {len(found)} of {size}; median seconds to detection "
               f"(the catching property's own time): {median}")
+
+
+if __name__ == "__main__":
+    main()
