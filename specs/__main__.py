@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from specs.properties import BY_ID, PROPERTIES
-from specs.report import gradebook
+from specs.report import files, gradebook
 from specs.report.console import render_all_details, render_summary
 from specs.report.diagnoses import render_causes
 from specs.report.gradebook_html import write_gradebook_html
@@ -199,7 +199,7 @@ def _interrupted_code(interrupted: Interrupted) -> int:
 
 def _write_json(report: Report, args: argparse.Namespace) -> None:
     """The JSON report: the contract's keys, and gradspec's version, the seed and the date."""
-    gradebook.write_json({**report.to_json(), **grading.run_info(args.seed)}, args.json)
+    files.write_json({**report.to_json(), **grading.run_info(args.seed)}, args.json)
 
 
 def _grade(args: argparse.Namespace, database: DatabaseSpec) -> int:
@@ -219,7 +219,7 @@ def _grade(args: argparse.Namespace, database: DatabaseSpec) -> int:
         graded.append(row)
         if args.json is not None:  # kept current, so a killed run still leaves its rows
             book = gradebook.Gradebook(graded, properties, args.seed, args.max_examples, grading.run_info(args.seed))
-            gradebook.write_json(book.to_json(), args.json)
+            files.write_json(book.to_json(), args.json)
 
     try:
         book = grading.grade(targets, properties, settings, on_row=announce)
@@ -229,7 +229,7 @@ def _grade(args: argparse.Namespace, database: DatabaseSpec) -> int:
         code = _interrupted_code(interrupted)
     print(gradebook.render_table(book), end="")
     if args.json is not None:
-        gradebook.write_json(book.to_json(), args.json)
+        files.write_json(book.to_json(), args.json)
     if args.csv is not None:
         gradebook.write_csv(book, args.csv)
         print(f"wrote {args.csv}")

@@ -7,18 +7,14 @@ module only shows it: a column per property, the verdict and the likely cause of
 from __future__ import annotations
 
 import csv
-import json
-import os
-import tempfile
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, TextIO
+from typing import Final
 
 from specs.properties import Property
 from specs.report.diagnoses import diagnose
+from specs.report.files import atomic_text
 from specs.report.report import Report
 from specs.report.results import GATING_TIERS, PropertyResult, Status
 
@@ -154,25 +150,3 @@ def write_csv(book: Gradebook, path: Path) -> None:
         for row in book.rows:
             by_id = {r.id: r.status for r in row.report.properties}
             writer.writerow([row.target, row.verdict, *(by_id.get(p.id, "") for p in book.properties), row.cause()])
-
-
-def write_json(data: dict[str, object], path: Path) -> None:
-    """Write a JSON report atomically: readers never see half a file."""
-    with atomic_text(path) as stream:
-        json.dump(data, stream, indent=2)
-        stream.write("\n")
-
-
-@contextmanager
-def atomic_text(path: Path) -> Iterator[TextIO]:
-    """A text file written beside `path` and moved over it when complete."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            yield stream
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is for reading
-    os.replace(temporary, path)

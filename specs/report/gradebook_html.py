@@ -11,7 +11,8 @@ from html import escape
 from pathlib import Path
 from typing import Final
 
-from specs.report.gradebook import LEGEND, Gradebook, Row, atomic_text
+from specs.report.files import atomic_text
+from specs.report.gradebook import LEGEND, Gradebook, Row
 from specs.report.html import STYLE, render_page
 
 _EXTRA: Final = """

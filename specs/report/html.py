@@ -7,8 +7,6 @@ Graphviz's `dot` when it is installed; otherwise the DOT source is shown to past
 from __future__ import annotations
 
 import datetime
-import os
-import tempfile
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -16,6 +14,7 @@ from typing import Final, TypeAlias
 
 from specs.report.console import snippet_caption
 from specs.report.diagnoses import render_causes_html
+from specs.report.files import atomic_text
 from specs.report.graphviz import inline_svg, render_svg
 from specs.report.results import BEYOND, PropertyResult, Results
 from specs.report.shapes import feature_rows
@@ -190,9 +189,5 @@ _COMPACT_COLOURS: Final = {
 
 def write_html(report: Results, path: Path, *, command: str = "") -> None:
     """Write the HTML report atomically, like the JSON one."""
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+    with atomic_text(path) as stream:
         stream.write(render_page(report, command=command))
-    os.chmod(temporary, 0o644)  # mkstemp makes it private; a report is for reading
-    os.replace(temporary, path)

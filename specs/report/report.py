@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 
 from specs.report.console import render_text
 from specs.report.diagnoses import diagnose
+from specs.report.files import write_json
 from specs.report.html import render_compact
 from specs.report.results import JSON_KEYS, Results
 
@@ -29,12 +27,7 @@ class Report(Results):
 
     def write_json(self, path: Path) -> None:
         """Write the JSON report atomically: readers never see half a file."""
-        path = Path(path)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(self.to_json(), stream, indent=2)
-            stream.write("\n")
-        os.replace(temporary, path)
+        write_json(self.to_json(), path)
 
     def __repr__(self) -> str:
         return render_text(self)

@@ -105,3 +105,14 @@ def test_properties_blocked_by_one_missing_piece_are_said_once_together() -> Non
     assert text.count(blocked) == 1
     assert "--- 2 properties blocked: no-grad-builds-no-graph, operation-sequences-match-model" in text
     assert "--- forward-values-match-numpy (failed)\ny0.data is wrong" in text
+
+
+def test_every_report_file_is_written_whole_and_readable_by_others(tmp_path: Path) -> None:
+    from specs.report.html import write_html
+
+    report = _report(_result("forward-values-match-numpy", "core", "failed"))
+    report.write_json(tmp_path / "r.json")
+    write_html(report, tmp_path / "r.html")
+    assert json.loads((tmp_path / "r.json").read_text())["conformant"] is False
+    assert "forward-values-match-numpy" in (tmp_path / "r.html").read_text()
+    assert {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()} == {"r.json": 0o644, "r.html": 0o644}
