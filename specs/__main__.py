@@ -4,7 +4,8 @@ Exit status: 0 when every core and memory property passed, 1 when one failed or 
 2 when the target could not be loaded, the options are wrong or the database cannot be opened
 (one line says which),
 130 when Ctrl-C stopped the run (what finished is printed and saved), 143 for SIGTERM.
-Several targets, a folder or a glob make a gradebook (specs.report.gradebook): 0 only when every
+Several targets, a folder or a glob make a gradebook (run by specs.run.grading, shown by
+specs.report.gradebook): 0 only when every
 target is conformant, 2 when no target could be found.
 """
 

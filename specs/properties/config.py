@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from specs.graphs.ir import Graph, features
 from specs.graphs.ir import ExceptionKind
 from specs.graphs.oracle import forward_values
-from specs.graphs.snippets import differing, graph_code, name_of, short
+from specs.graphs.snippets import differing, graph_code, name_of
 from specs.graphs.strategies import FAMOUS_GRAPHS, ConfigScenario, config_scenarios, graphs
 from specs.properties.base import Property, Violation, build, printing, reading, trial_maker
 from specs.target.adapters.protocol import Engine

@@ -4,7 +4,7 @@ Variables are orange ellipses (name, shape, dtype, value, grad), functions light
 edges run from inputs to a function and from a function to its output. The value the failure
 is about is highlighted in red, with what was expected. The graph is read from the snippet
 itself (`x0 = Variable(...)`, `y0 = add(x0, x1)`, `y1 = square(y0)`), so every property that
-prints such a snippet gets a picture; values and grads are the target's own (see replay.py).
+prints such a snippet gets a picture; values and grads are the target's own (see `specs.target.replay`).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Results: one record per property and the run's verdict, as data (how they are shown: `console`, `report`)."""
+"""Results: one record per property and the run's verdict, as data (how they are shown: `console`, `html`, `report`)."""
 
 from __future__ import annotations
 

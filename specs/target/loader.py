@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib
 import re
 import sys
-import traceback
 import types
 import warnings
 from collections.abc import Mapping

@@ -44,7 +44,7 @@ def test_a_load_that_never_finishes_is_stopped_naming_its_line(
 def test_where_it_was_picks_the_targets_innermost_frame() -> None:
     dump = ('Current thread 0x1 (most recent call first):\n  File "/usr/lib/python3/threading.py", line 9 in wait\n'
             '  File "/x/hw/slow.py", line 12 in train\n  File "/x/hw/slow.py", line 20 in <module>\n'
-            '  File "/site/specs/loader.py", line 97 in _run\n')
+            '  File "/site/specs/target/loader.py", line 97 in _run\n')
     assert where_it_was(dump, "/x/hw/slow.py") == "it was running slow.py line 12"  # no such file: no code shown
     assert where_it_was(dump, "other.py") == "it was running /usr/lib/python3/threading.py line 9"
     assert where_it_was("", "slow.py") == ""
