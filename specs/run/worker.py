@@ -29,7 +29,8 @@ import select
 import signal
 import sys
 import traceback
-from typing import IO, Final
+from collections.abc import Callable
+from typing import IO, Final, NoReturn
 
 from specs.properties import BY_ID, PROPERTIES
 from specs.run.database import open_database
@@ -174,14 +175,7 @@ def serve(fd: int) -> None:
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
-            try:
-                _child(prop_id, engine, request, channel)
-            except BaseException:  # a bug of the suite's: the parent shows this in the output's tail
-                traceback.print_exc()
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(0)
+            _run_then_exit(lambda: _child(prop_id, engine, request, channel))
         _send(channel, event="started", pid=pid)
         status = _wait(pid, lines)
         if status is None:
@@ -189,12 +183,17 @@ def serve(fd: int) -> None:
         _send(channel, event="ended", status=status)
 
 
-if __name__ == "__main__":
+def _run_then_exit(body: Callable[[], None]) -> NoReturn:
+    """Run `body`, then leave this process at once: a forked child never returns into its parent's loop."""
     try:
-        serve(int(sys.argv[1]))
+        body()
     except BaseException:  # a bug of the suite's: the parent shows this in the output's tail
         traceback.print_exc()
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
+
+
+if __name__ == "__main__":
+    _run_then_exit(lambda: serve(int(sys.argv[1])))
