@@ -93,7 +93,9 @@ def _describe(graph: Graph) -> tuple[frozenset[str], int]:
 
 
 _seed_trial = trial_maker(check_seed, _code_keeping_leaves_and_output, _describe, lambda g: _seed_line(g) + "\n")
-_handed_out_trial = trial_maker(check_handed_out, _code_keeping_leaves_and_output, _describe)
+# the first call it makes, for the snippet when the target raises there
+_handed_out_trial = trial_maker(check_handed_out, _code_keeping_leaves_and_output, _describe,
+                                lambda g: _seed_line(g) + "\n")
 NEEDS: Final = frozenset({"Variable", "add", "square"})
 
 PROPERTIES: Final = (

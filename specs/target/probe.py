@@ -81,6 +81,8 @@ class Findings:
     gaps: list[Gap] = field(default_factory=list)
     ops: dict[str, Op] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # Python for each op the suite supplied, so that a counterexample runs where the target's names are
+    sources: dict[str, str] = field(default_factory=dict)
 
     def gap(self, piece: str) -> Gap | None:
         """The gap for `piece`, if the target lacks it."""
@@ -137,39 +139,57 @@ def _resolve_ops(namespace: Mapping[str, object], found: Findings) -> None:
         if made is None:
             found.gaps.append(_missing(None, name, namespace, frozenset({name})))
             continue
-        op, how = made
+        op, how, source = made
         found.ops[name] = op
+        found.sources[name] = f"# the target has no `{name}`: the suite used this one\n{source}"
         found.notes.append(f"the target has no `{name}`: the suite used {how}")
 
 
-def _square_from(namespace: Mapping[str, object]) -> tuple[Op, str] | None:
+def _square_from(namespace: Mapping[str, object]) -> tuple[Op, str, str] | None:
     square_class, pow_class = namespace.get("Square"), namespace.get("Pow")
     variable, function = namespace.get("Variable"), namespace.get("Function")
     if isinstance(square_class, type):
-        return (lambda x: square_class()(x)), "its `Square` class: `Square()(x)`"
+        return (lambda x: square_class()(x)), "its `Square` class: `Square()(x)`", _op("square", "x", "Square()(x)")
     if isinstance(variable, type) and hasattr(variable, "__pow__"):
-        return (lambda x: x**2), "`x ** 2` (its `Variable.__pow__`)"
+        return (lambda x: x**2), "`x ** 2` (its `Variable.__pow__`)", _op("square", "x", "x ** 2")
     if isinstance(pow_class, type):
-        return (lambda x: pow_class(2)(x)), "its `Pow` class: `Pow(2)(x)`"
+        return (lambda x: pow_class(2)(x)), "its `Pow` class: `Pow(2)(x)`", _op("square", "x", "Pow(2)(x)")
     if isinstance(function, type):
         book = type("Square", (function,), {"forward": _square_forward, "backward": _square_backward})
-        return (lambda x: book()(x)), "the book's `Square`, defined as a subclass of its `Function`"
+        return (lambda x: book()(x)), "the book's `Square`, defined as a subclass of its `Function`", _BOOK_SQUARE
     return None
 
 
-def _add_from(namespace: Mapping[str, object]) -> tuple[Op, str] | None:
+def _add_from(namespace: Mapping[str, object]) -> tuple[Op, str, str] | None:
     add_class, variable, function = namespace.get("Add"), namespace.get("Variable"), namespace.get("Function")
     if isinstance(add_class, type):
-        return (lambda x0, x1: add_class()(x0, x1)), "its `Add` class: `Add()(x0, x1)`"
+        return (lambda x0, x1: add_class()(x0, x1)), "its `Add` class: `Add()(x0, x1)`", _op("add", "x0, x1", "Add()(x0, x1)")
     if isinstance(variable, type) and hasattr(variable, "__add__"):
-        return (lambda x0, x1: x0 + x1), "`x0 + x1` (its `Variable.__add__`)"
+        return (lambda x0, x1: x0 + x1), "`x0 + x1` (its `Variable.__add__`)", _op("add", "x0, x1", "x0 + x1")
     if isinstance(function, type):
         book = type("Add", (function,), {"forward": _add_forward, "backward": _add_backward})
-        return (lambda x0, x1: book()(x0, x1)), "the book's `Add`, defined as a subclass of its `Function`"
+        return (lambda x0, x1: book()(x0, x1)), "the book's `Add`, defined as a subclass of its `Function`", _BOOK_ADD
     return None
 
 
-# The book's step-18 ops, as methods of a class made on the target's own Function.
+def _op(name: str, parameters: str, body: str) -> str:
+    return f"def {name}({parameters}):\n    return {body}\n"
+
+
+# The book's step-18 ops, as methods of a class made on the target's own Function; the sources
+# are the same code, for a counterexample to define where the target's names are in scope.
+_BOOK_SQUARE: Final = (
+    "class Square(Function):\n    def forward(self, x):\n        return x ** 2\n"
+    "    def backward(self, gy):\n        x = self.inputs[0].data\n        return 2 * x * gy\n"
+    + _op("square", "x", "Square()(x)")
+)
+_BOOK_ADD: Final = (
+    "class Add(Function):\n    def forward(self, x0, x1):\n        return x0 + x1\n"
+    "    def backward(self, gy):\n        return gy, gy\n"
+    + _op("add", "x0, x1", "Add()(x0, x1)")
+)
+
+
 def _square_forward(self: object, x: object) -> object:
     return x**2  # type: ignore[operator]  # an ndarray at run time
 

@@ -129,6 +129,9 @@ def test_the_reviewers_verdict(name: str, tmp_path: Path) -> None:
     for prop in verdict.fails:
         assert verdict.message in failures[prop]
         assert "Traceback" not in failures[prop]
+    # every snippet printed was replayed against the learner's code and showed the failure again,
+    # the ops the suite supplied (a file with no `add`) defined in the snippet itself
+    assert {r.id: r.replayed for r in report.properties if r.replayed and r.replayed != "reproduced"} == {}
     for note in verdict.notes:
         assert any(note in text for text in report.notes), report.notes
     if verdict.lead:

@@ -93,6 +93,12 @@ def test_square_is_taken_from_what_the_target_has(tmp_path: Path, removed: tuple
     y = found.ops["square"](x)
     y.backward()  # type: ignore[attr-defined]  # the target's Variable
     assert y.data == 9.0 and x.grad == 6.0  # type: ignore[attr-defined]
+    scope = dict(namespace)
+    exec(found.sources["square"], scope)  # what a counterexample defines, where the target's names are
+    x = variable(np.array(3.0))
+    y = scope["square"](x)  # type: ignore[operator]  # the source's function
+    y.backward()
+    assert y.data == 9.0 and x.grad == 6.0
 
 
 @pytest.mark.parametrize(
@@ -104,8 +110,35 @@ def test_square_is_taken_from_what_the_target_has(tmp_path: Path, removed: tuple
     ],
 )
 def test_add_is_taken_from_what_the_target_has(tmp_path: Path, removed: tuple[str, ...], extra: str, how: str) -> None:
-    found = probe(_without(_book(tmp_path, extra=extra), *removed))
+    namespace = _without(_book(tmp_path, extra=extra), *removed)
+    found = probe(namespace)
     assert found.gaps == [] and how in found.notes[0]
+    scope = dict(namespace)
+    exec(found.sources["add"], scope)  # what a counterexample defines: the same op as the suite's
+    variable = namespace["Variable"]
+    assert callable(variable)
+    x0, x1 = variable(np.array(3.0)), variable(np.array(4.0))
+    assert scope["add"](x0, x1).data == found.ops["add"](x0, x1).data  # type: ignore[operator, attr-defined]
+
+
+def test_a_counterexample_defines_the_ops_the_suite_supplied_and_reproduces(tmp_path: Path) -> None:
+    path = tmp_path / "no_ops.py"
+    path.write_text(_source_without_ops().replace("x.grad = x.grad + gx", "x.grad += gx"))
+    report = specs.check(str(path), only=("gradients-match-finite-differences",), seed=0, database=None)
+    (result,) = report.properties
+    assert result.status == "failed" and result.counterexample is not None
+    assert "def add(x0, x1):" in result.counterexample and "class Add(Function):" in result.counterexample
+    assert result.replayed == "reproduced"
+
+
+def _source_without_ops() -> str:
+    """The book's file without `Square`, `Add`, `square` or `add`: the suite supplies them."""
+    source = BOOK
+    for name in ("\nclass Square(", "\ndef square(", "\nclass Add(", "\ndef add("):
+        start = source.index(name) + 1
+        end = source.find("\n\n\n", start)
+        source = source[:start] + (source[end + 3 :] if end != -1 else "")
+    return source
 
 
 def test_without_function_or_ops_square_is_a_gap(tmp_path: Path) -> None:

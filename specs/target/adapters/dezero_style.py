@@ -171,10 +171,14 @@ class DezeroStyle:
         setattr(config, "enable_backprop", value)
 
     def snippet_header(self) -> str:
-        """An import of the target's names, or a note to run the snippet where they are defined."""
+        """An import of the target's names (or a note to run the snippet where they are defined),
+        then the ops the suite supplied because the target lacks them."""
         if self.import_line is not None:
-            return f"import numpy as np\n{self.import_line}\n"
-        return f"import numpy as np\n# run where {self.label}'s definitions are in scope (e.g. a new cell)\n"
+            head = f"import numpy as np\n{self.import_line}\n"
+        else:
+            head = f"import numpy as np\n# run where {self.label}'s definitions are in scope (e.g. a new cell)\n"
+        supplied = "".join(self.findings.sources[name] for name in sorted(self.findings.sources))
+        return head + (supplied + "\n" if supplied else "")
 
 
 def _attribute(obj: object, name: str) -> object:
