@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, Protocol, runtime_checkable
 
-import numpy as np
-
 from specs.target.adapters.protocol import MissingName
 
 Op = Callable[..., object]

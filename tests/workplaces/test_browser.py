@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from specs.properties import BY_ID
-from specs.report import gradebook
 from specs.report.gradebook_html import render_gradebook
 from specs.report.html import render_page
 from specs.report.report import Report

@@ -16,8 +16,6 @@ from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from typing import Final, cast
 
-import numpy as np
-
 from specs.graphs.ir import FloatArray
 from specs.target.adapters.importing import import_engine
 from specs.target.adapters.protocol import Handle, MissingName
