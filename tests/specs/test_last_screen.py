@@ -30,7 +30,8 @@ from tests.conftest import FIXTURES
 
 CORPUS = FIXTURES / "last_screen"
 LAST = 25  # lines: about one terminal screen
-COMMAND = ("-m", "specs", "check", "--max-examples", "20", "--seed", "0", "--database", "none")
+# One process per check (--jobs 1): pytest-xdist already runs the checks side by side.
+COMMAND = ("-m", "specs", "check", "--max-examples", "20", "--seed", "0", "--database", "none", "--jobs", "1")
 TIMEOUT = 600  # seconds for one check; generous, for a machine busy with other work
 
 
@@ -135,6 +136,26 @@ def test_every_fixture_has_one_row() -> None:
     """A fixture without a row would never be checked; a row without a fixture checks nothing."""
     assert sorted(p.name for p in CORPUS.iterdir()) == sorted(SCREENS)
     assert sum(name.endswith(".ipynb") for name in SCREENS) >= 6
+
+
+_CRASH = """Traceback (most recent call last, from the target's code):
+  File "a.py", line 3, in f
+    return x ** 2
+NameError: name 'np' is not defined
+"""
+
+
+def test_the_reader_finds_causes_with_their_fix_and_repeated_tracebacks() -> None:
+    """The reader of the output itself: a cause with its fix, a traceback counted each time it is printed."""
+    text = "\n".join(["checking a.py", _CRASH, "--- p (failed)", _CRASH, "Likely cause: `np` is not defined",
+                      "  fix: add `import numpy as np`", "  explains: p, q", "a.py: NOT conformant (1 failed)"])
+    out = Output(text, 1)
+    assert out.causes() == ["Likely cause: `np` is not defined\n  fix: add `import numpy as np`"]
+    crashes = out.tracebacks()
+    assert len(crashes) == 2 and len(set(crashes)) == 1 and crashes[0].endswith("NameError: name 'np' is not defined")
+    assert "return x ** 2" in crashes[0] and "--- p" not in crashes[0]
+    assert out.last_screen[-1] == "a.py: NOT conformant (1 failed)"
+    assert len(Output("\n".join(str(i) for i in range(100)), 0).last_screen) == LAST
 
 
 @pytest.mark.parametrize("name", sorted(SCREENS))
