@@ -82,7 +82,8 @@ def test_a_class_gives_one_table_csv_json_and_html(
     assert rows["students/bo/step18.py"][1:5] == [".", "F", "NOT", "conformant"]
     assert rows["students/cy/step18.py"][1:5] == ["?", "?", "NOT", "loaded"]
     assert "students/cy/step18.py: `Variable` not defined" in out
-    assert "1 fail retain-grad-true-keeps-intermediate-grads" in " ".join(out.split())
+    assert "1 target fails retain-grad-true-keeps-intermediate-grads" in " ".join(out.split())
+    assert "1 target: the file did not load" in " ".join(out.split())
 
     with open(tmp_path / "book.csv", newline="") as stream:
         table = list(csv.DictReader(stream))
