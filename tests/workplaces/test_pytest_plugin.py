@@ -55,6 +55,16 @@ def test_each_property_is_a_test_and_a_broken_target_fails_it(
     assert "y0.backward(retain_grad=True)" in one_process.stdout
 
 
+def test_the_likely_cause_is_in_the_summary_and_each_snippet_is_printed_once(broken_engine: Path, tmp_path: Path) -> None:
+    done = _pytest(tmp_path, f"--specs-target={broken_engine}", "--specs-profile=ci", "--specs-max-examples=5", "-vv",
+                   "-k", f"{FAILING} or gradients-match-finite-differences")
+    assert done.returncode == 1, done.stdout
+    assert "Likely cause: grads are accumulated in place" in done.stdout.split("= likely cause =")[1]
+    summary = done.stdout.split("short test summary info")[1]
+    assert "Counterexample:" not in summary and done.stdout.count("y0.backward(retain_grad=True)") == 1
+    assert f"test_property[{FAILING}] - y0.grad is 2.0, expected 1.0" in summary
+
+
 def test_an_extended_property_that_differs_is_beyond_the_book(book_path: Path, tmp_path: Path) -> None:
     done = _pytest(tmp_path, f"--specs-target={book_path}", "--specs-profile=ci", "--specs-max-examples=5",
                    "-v", "-k", "config-isolated-between-threads or " + PASSING)
