@@ -77,7 +77,7 @@ def render_details(result: PropertyResult, *, snippet: bool = True) -> str:
     if snippet:
         text += render_snippet(result)
     elif _has_snippet(result):
-        text += "(its counterexample is at the end)\n"
+        text += "(its counterexample is the one at the end)\n"
     return text
 
 
@@ -106,7 +106,12 @@ def _ids(results: Sequence[PropertyResult]) -> str:
                          break_long_words=False, break_on_hyphens=False)
 
 
-def _render_group(group: list[PropertyResult], at_end: str) -> str:
+def _at_end(result: PropertyResult, at_end: PropertyResult | None) -> bool:
+    """Whether the last screen shows this result's snippet (its own, or the very same text of another)."""
+    return at_end is not None and _has_snippet(result) and result.counterexample == at_end.counterexample
+
+
+def _render_group(group: list[PropertyResult], at_end: PropertyResult | None) -> str:
     """One block for several results with one root cause: their ids, one message, one (the smallest) snippet."""
     first = group[0]
     if first.message.startswith(BLOCKED):
@@ -116,16 +121,16 @@ def _render_group(group: list[PropertyResult], at_end: str) -> str:
     if not with_snippet:
         return head + f"{first.message}\n"
     smallest = min(with_snippet, key=lambda r: len((r.counterexample or "").splitlines()))
-    if smallest.id == at_end:
+    if _at_end(smallest, at_end):
         return head + f"{first.message}\n(the counterexample, from {smallest.id}, is at the end)\n"
     return head + f"{first.message}\nFrom {smallest.id}: " + render_snippet(smallest)
 
 
 def render_all_details(results: Sequence[PropertyResult], diagnoses: Sequence[Diagnosis] = (), *,
-                       at_end: str = "") -> str:
+                       at_end: PropertyResult | None = None) -> str:
     """Every result's details, each root cause once: a block per group, "see X" for the rest of a diagnosis.
 
-    `at_end` names the property whose snippet the last screen shows: it is not repeated here.
+    `at_end` is the result whose snippet the last screen shows: that snippet is not repeated here.
     """
     shown = [r for r in results if r.status not in ("passed", "skipped")]
     groups = _groups(shown)
@@ -144,7 +149,7 @@ def render_all_details(results: Sequence[PropertyResult], diagnoses: Sequence[Di
             text += (f"--- {result.id} ({details_header(result)}): see {see[result.id]}; "
                      "the likely cause at the end explains both\n")
         else:
-            text += render_details(result, snippet=result.id != at_end)
+            text += render_details(result, snippet=not _at_end(result, at_end))
     return text
 
 
@@ -205,7 +210,7 @@ def render_body(report: Results, *, verbose: bool = False, max_examples: int | N
     smallest = smallest_failure(report.properties)
     gating = [r for r in report.properties if r.shown != "beyond"]
     notes = render_notes(report) + (examples_note(report, max_examples) if max_examples is not None else "")
-    details = render_all_details(gating, diagnose(report), at_end=smallest.id if smallest is not None else "")
+    details = render_all_details(gating, diagnose(report), at_end=smallest)
     return notes + details + render_beyond(report.properties, verbose=verbose)
 
 

@@ -98,3 +98,10 @@ def test_the_famous_cases_that_run_besides_max_examples_are_said() -> None:
                                          "examples + 8 famous cases (x + x, the diamond, ...) that always run: "
                                          "28 examples\n")
     assert examples_note(report, 100) == ""
+
+
+def test_the_snippet_at_the_end_is_not_repeated_in_the_details() -> None:
+    report = Report("t", [_failed("small-graphs-match-exact-gradients", "y0.grad is 2.0", SHORT),
+                          _failed("retain-grad-true-keeps-intermediate-grads", "y0.grad is 2.0", SHORT)])
+    text = render_text(report)
+    assert text.count("y0 = add(x0, x0)") == 1 and text.count("(its counterexample is the one at the end)") == 2
