@@ -123,7 +123,7 @@ def _render_group(group: list[PropertyResult], at_end: PropertyResult | None) ->
     smallest = min(with_snippet, key=lambda r: len((r.counterexample or "").splitlines()))
     if _at_end(smallest, at_end):
         return head + f"{first.message}\n(the counterexample, from {smallest.id}, is at the end)\n"
-    return head + f"{first.message}\nFrom {smallest.id}: " + render_snippet(smallest)
+    return head + f"{first.message}\nThe smallest counterexample is from {smallest.id}.\n" + render_snippet(smallest)
 
 
 def render_all_details(results: Sequence[PropertyResult], diagnoses: Sequence[Diagnosis] = (), *,
@@ -162,16 +162,15 @@ def render_beyond(results: Sequence[PropertyResult], *, verbose: bool = False) -
             "(never a failure" + ("):\n" if verbose else "; the details: -v, the HTML or the JSON report):\n"))
     if verbose:
         return head + render_all_details(beyond)
-    return head + "".join(f"  {r.id}: {first_line(r.message)}\n" for r in beyond)
+    failed_at = {r.raised_at for r in results if r.raised_at and r.shown in ("failed", "error")}
+    return head + "".join(f"  {r.id}: the same {r.raised_at} as the failures above\n" if r.raised_at in failed_at
+                          else f"  {r.id}: {first_line(r.message)}\n" for r in beyond)
 
 
 def smallest_failure(results: Sequence[PropertyResult]) -> PropertyResult | None:
-    """The failing core or memory property with the shortest snippet (the first one when none has a snippet)."""
-    failing = [r for r in results if r.status == "failed" and r.tier in GATING_TIERS]
-    with_snippet = [r for r in failing if _has_snippet(r)]
-    if with_snippet:
-        return min(with_snippet, key=lambda r: len((r.counterexample or "").splitlines()))
-    return failing[0] if failing else None
+    """The failing core or memory property with the shortest snippet (the first of those), if one has a snippet."""
+    failing = [r for r in results if r.status == "failed" and r.tier in GATING_TIERS and _has_snippet(r)]
+    return min(failing, key=lambda r: len((r.counterexample or "").splitlines())) if failing else None
 
 
 def render_last_screen(report: Results) -> str:
@@ -179,7 +178,9 @@ def render_last_screen(report: Results) -> str:
     text = ""
     smallest = smallest_failure(report.properties)
     if smallest is not None:
-        text += f"The smallest failure, {smallest.id}: {first_line(smallest.message)}\n" + render_snippet(smallest)
+        same = sum(r.raised_at == smallest.raised_at and r.shown == "failed" for r in report.properties) - 1
+        more = f" (and {same} more with the same {smallest.raised_at})" if smallest.raised_at and same else ""
+        text += f"The smallest failure, {smallest.id}{more}: {first_line(smallest.message)}\n" + render_snippet(smallest)
     return text + render_causes(report) + render_summary(report)
 
 

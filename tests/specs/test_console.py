@@ -105,3 +105,24 @@ def test_the_snippet_at_the_end_is_not_repeated_in_the_details() -> None:
                           _failed("retain-grad-true-keeps-intermediate-grads", "y0.grad is 2.0", SHORT)])
     text = render_text(report)
     assert text.count("y0 = add(x0, x0)") == 1 and text.count("(its counterexample is the one at the end)") == 2
+
+
+def test_the_last_screen_says_how_many_failed_with_the_same_error_and_beyond_lines_point_to_it() -> None:
+    at = "TypeError at e.py:33"
+    report = Report("t", [_failed("forward-values-match-numpy", TRACE, SHORT, raised_at=at),
+                          _failed("no-grad-builds-no-graph", TRACE, LONG, raised_at=at),
+                          _failed("deep-graph-backward", TRACE, LONG, tier="extended", raised_at=at)])
+    text = render_text(report)
+    assert "The smallest failure, forward-values-match-numpy (and 1 more with the same TypeError at e.py:33): " in text
+    assert "  deep-graph-backward: the same TypeError at e.py:33 as the failures above\n" in text
+
+
+def test_without_a_snippet_the_cause_sits_right_above_the_verdict(monkeypatch: pytest.MonkeyPatch) -> None:
+    blocked = console.BLOCKED + "`Variable` has no `creator`; it has `creater`"
+    ids = ("no-grad-builds-no-graph", "generations-follow-the-graph")
+    report = Report("t", [_failed(i, blocked, None) for i in ids])
+    for module in (console, diagnoses):
+        monkeypatch.setattr(module, "diagnose", lambda _: [Diagnosis("spelled", "`creater`", "rename it", ids)])
+    lines = render_text(report).splitlines()
+    assert "The smallest failure" not in "\n".join(lines) and lines[-2].startswith("  explains: ")
+    assert "--- 2 properties blocked: no-grad-builds-no-graph, generations-follow-the-graph" in lines
