@@ -19,6 +19,7 @@ import pytest
 from hypothesis import settings
 from hypothesis.database import ExampleDatabase
 
+from specs.report.console import first_line
 from specs.report.diagnoses import render_causes
 from specs.report.results import BEYOND, PropertyResult, Results
 from specs.run import profiles
@@ -138,15 +139,20 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     """Say what each check beyond the book found, apart from the failures; then the likely causes."""
-    reports = terminalreporter.stats.get("beyond", [])
-    if reports:
-        terminalreporter.section(f"beyond the book: {len(reports)} check(s) differ from refengine (not failures)",
-                                 yellow=True)
-        for report in reports:
-            terminalreporter.line(str(getattr(report, "wasxfail", "")).removeprefix(BEYOND).strip())
     results = [PropertyResult(**dict(value)) for reports in terminalreporter.stats.values() for report in reports
                if getattr(report, "when", "") == "call"
                for key, value in getattr(report, "user_properties", ()) if key == RESULT]
+    reports = terminalreporter.stats.get("beyond", [])
+    if reports:
+        differ = "1 check differs" if len(reports) == 1 else f"{len(reports)} checks differ"
+        terminalreporter.section(f"beyond the book: {differ} from refengine (not failures)", yellow=True)
+        if config.getoption("verbose", 0) > 0:
+            for report in reports:
+                terminalreporter.line(str(getattr(report, "wasxfail", "")).removeprefix(BEYOND).strip())
+        else:  # one line each: a conformant engine's summary holds no traceback
+            for result in results:
+                if result.shown == "beyond":
+                    terminalreporter.line(f"{result.id}: {first_line(result.message)} (-v shows the details)")
     causes = render_causes(Results(str(config.getoption("--specs-target", "")), results))
     if causes:
         terminalreporter.section("likely cause", red=True)
