@@ -195,9 +195,8 @@ def examples_note(report: Results, max_examples: int) -> str:
         prop = BY_ID.get(result.id)
         famous = len(prop.examples) if prop is not None else 0
         if result.status == "passed" and famous and result.examples > max_examples:
-            return (f"note: with --max-examples {max_examples}, {result.id} ran {result.examples - famous} generated "
-                    f"examples + {famous} famous cases (x + x, the diamond, ...) that always run: "
-                    f"{plural(result.examples, 'example')}\n")
+            return (f"note: {result.id} ran {plural(result.examples, 'example')}: {result.examples - famous} generated "
+                    f"(--max-examples {max_examples}) + {famous} famous cases (x + x, the diamond, ...) that always run\n")
     return ""
 
 

@@ -94,9 +94,8 @@ def test_counts_of_one_are_singular() -> None:
 
 def test_the_famous_cases_that_run_besides_max_examples_are_said() -> None:
     report = Results("t", [PropertyResult("forward-values-match-numpy", "core", "passed", 28, 0.1)])
-    assert examples_note(report, 20) == ("note: with --max-examples 20, forward-values-match-numpy ran 20 generated "
-                                         "examples + 8 famous cases (x + x, the diamond, ...) that always run: "
-                                         "28 examples\n")
+    assert examples_note(report, 20) == ("note: forward-values-match-numpy ran 28 examples: 20 generated "
+                                         "(--max-examples 20) + 8 famous cases (x + x, the diamond, ...) that always run\n")
     assert examples_note(report, 100) == ""
 
 
