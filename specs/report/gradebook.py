@@ -140,8 +140,8 @@ def render_table(book: Gradebook, width: int = 60) -> str:
                f"target), {book.max_examples} examples a property"]
     summary += [f"  {n:>3} {'target fails' if n == 1 else 'targets fail'} {prop}"
                 for prop, n in book.failing().most_common()]
-    summary += [f"  {n:>3} {'target' if n == 1 else 'targets'}: "
-                + (cause if cause == NOT_LOADED else f"likely cause: {cause}") for cause, n in book.causes().most_common()]
+    summary += [f"  {n:>3} {'target' if n == 1 else 'targets'}" + (f": {cause}" if cause == NOT_LOADED else
+                f", likely cause: {cause}") for cause, n in book.causes().most_common()]
     return "\n".join([*lines, "", f"columns: {legend}", f"marks: {LEGEND}", *summary]) + "\n"
 
 
