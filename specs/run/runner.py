@@ -94,7 +94,8 @@ def note_flag_resets(report: Report, resets: int) -> None:
     """Tell the report how often the suite had to switch graph building back on, if ever."""
     if resets:
         examples = "1 example" if resets == 1 else f"each of {resets} examples"
-        report.notes.append(f"your code left Config.enable_backprop False: the suite switched it back on before {examples}")
+        # "not True" rather than "False": an engine may leave 'False' (a string) or 0 there
+        report.notes.append(f"your code left Config.enable_backprop not True: the suite set it back to True before {examples}")
 
 
 def _start_fresh(engine: Engine, tally: Tally) -> None:

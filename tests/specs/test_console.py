@@ -88,8 +88,8 @@ def test_counts_of_one_are_singular() -> None:
     note_flag_resets(report, 1)
     note_flag_resets(report, 23)
     assert report.notes == [
-        "your code left Config.enable_backprop False: the suite switched it back on before 1 example",
-        "your code left Config.enable_backprop False: the suite switched it back on before each of 23 examples"]
+        "your code left Config.enable_backprop not True: the suite set it back to True before 1 example",
+        "your code left Config.enable_backprop not True: the suite set it back to True before each of 23 examples"]
 
 
 def test_the_famous_cases_that_run_besides_max_examples_are_said() -> None:
