@@ -22,8 +22,7 @@ from typing import NoReturn
 
 from specs.properties import BY_ID, PROPERTIES
 from specs.report import files, gradebook
-from specs.report.console import render_all_details, render_summary
-from specs.report.diagnoses import render_causes
+from specs.report.console import render_body, render_last_screen
 from specs.report.gradebook_html import write_gradebook_html
 from specs.report.graphviz import write_pictures
 from specs.report.html import write_html
@@ -103,6 +102,8 @@ def _parser() -> _Parser:
                        help=f"stop a target whose loading takes longer, naming the line it ran (default {LOAD_LIMIT:g})")
     check.add_argument("--max-memory", type=_memory, default=4096, metavar="MB",
                        help="cap each target process's address space (default 4096; 0: no cap)")
+    check.add_argument("-v", "--verbose", action="store_true",
+                       help="print the details of the checks beyond the book too (the HTML and JSON reports hold them)")
     check.add_argument("--in-process", action="store_true",
                        help="run the target in this process (no isolation, no --max-seconds; for debuggers)")
     commands.add_parser("list", help="list the properties: id, tier and rule")
@@ -241,11 +242,13 @@ def _grade(args: argparse.Namespace, database: DatabaseSpec) -> int:
 
 
 def _finish(report: Report, args: argparse.Namespace, progress: Progress) -> None:
-    """Print the failures' details and the verdict; save the JSON and HTML reports and the pictures."""
+    """Print the notes and details; save the JSON and HTML reports and the pictures; print the last screen.
+
+    The last screen (smallest snippet, likely causes, verdict) comes after the "wrote ..." lines:
+    a terminal shows the end.
+    """
     progress.close()
-    print(render_causes(report), end="")
-    print(render_all_details(report.properties), end="")
-    print(render_summary(report), end="")
+    print(render_body(report, verbose=args.verbose, max_examples=args.max_examples), end="", flush=True)
     if args.json is not None:
         _write_json(report, args)
     if args.csv is not None:
@@ -259,6 +262,7 @@ def _finish(report: Report, args: argparse.Namespace, progress: Progress) -> Non
     if args.html is not None:
         write_html(report, args.html, command=args.command_line)
         print(f"wrote {args.html}")
+    print(render_last_screen(report), end="")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -93,10 +93,9 @@ def run(engine: Engine, options: Options, on_result: Callable[[PropertyResult], 
 def note_flag_resets(report: Report, resets: int) -> None:
     """Tell the report how often the suite had to switch graph building back on, if ever."""
     if resets:
-        report.notes.append(
-            f"Config.enable_backprop was off before {resets} example(s) (left so by the target or an "
-            "earlier example); the suite set it back to True each time"
-        )
+        examples = "1 example" if resets == 1 else f"each of {resets} examples"
+        # "not True" rather than "False": an engine may leave 'False' (a string) or 0 there
+        report.notes.append(f"your code left Config.enable_backprop not True: the suite set it back to True before {examples}")
 
 
 def _start_fresh(engine: Engine, tally: Tally) -> None:
@@ -209,8 +208,9 @@ def _result(prop: Property, engine: Engine, failure: tuple[BaseException, Trial 
     """The property's result: passed, or what failed with its verified snippet and picture."""
     def made(status: Status, message: str, snippet: str | None = None, *, dot: str | None = None,
              replayed: str = "", details: str = "") -> PropertyResult:
+        raised_at = "" if failure is None or isinstance(error, Violation) else _raised_at(error)
         return PropertyResult(prop.id, prop.tier, status, tally.examples, 0.0, message, snippet,
-                              dict(tally.features), dot, details, replayed)
+                              dict(tally.features), dot, details, replayed, raised_at)
 
     if failure is None:
         return made("passed", "")
@@ -304,6 +304,12 @@ def _classify(error: BaseException) -> tuple[Status, str, str]:
     message = f"the target raised {type(error).__name__}: {_first_line(error)}"
     trace = _target_traceback(error)
     return "failed", message + (f"\n{trace}" if trace else ""), ""
+
+
+def _raised_at(error: BaseException) -> str:
+    """"TypeError at engine.py:33": the exception and the innermost line of the target's code it came through."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if _owner(f.filename) == "target"]
+    return f"{type(error).__name__} at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
 
 
 def _target_traceback(error: BaseException) -> str:
