@@ -30,7 +30,7 @@ from specs.report.html import write_html
 from specs.report.report import Report
 from specs.report.results import PropertyResult
 from specs.run import grading
-from specs.run.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
+from specs.run.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, check_directory, is_url, open_database
 from specs.run.isolation import LOAD_LIMIT, Interrupted, Outcome, Settings, run_isolated
 from specs.run.progress import Progress
 from specs.run.runner import Options, run, selected
@@ -145,6 +145,11 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
             return EXIT_USAGE
     elif database is not None:
         database = Path(database)
+        try:  # a directory that cannot hold the examples: said now, not lost silently by Hypothesis
+            check_directory(database)
+        except DatabaseError as error:
+            print(f"specs: {error}", file=sys.stderr)
+            return EXIT_USAGE
     if several:
         return _grade(args, database)
     print(f"checking {args.target}", flush=True)
