@@ -262,8 +262,8 @@ def _finish(report: Report, args: argparse.Namespace, progress: Progress) -> Non
         for path in write_pictures(report, args.dot):
             print(f"wrote {path}")
     if args.html is not None:
-        write_html(report, args.html, command=args.command_line)
-        print(f"wrote {args.html}")
+        missing = write_html(report, args.html, command=args.command_line)
+        print(f"wrote {args.html}" + (f"\n{missing}" if missing else ""))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
