@@ -16,7 +16,8 @@ from specs.report.report import Report
 from specs.report.results import PropertyResult
 from specs.run.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, check_directory, is_url, open_database
 from specs.run.isolation import Settings, run_isolated
-from specs.run.jupyter import NotebookProgress, config_kept, in_notebook, namespace_label, warnings_collected
+from specs.run.jupyter import (NotebookProgress, config_kept, in_notebook, name_cells, namespace_label,
+                               warnings_collected)
 from specs.run.runner import Options, run, selected
 from specs.target.adapters.dezero_style import DezeroStyle
 from specs.target.engines import engine_for, open_engine
@@ -71,6 +72,8 @@ def check(
         progress.close()
     report.notes[:0] = notes
     report.notes.extend(collected)
+    if isinstance(target, Mapping) and progress is not None:
+        name_cells(report, target)
     return report
 
 
