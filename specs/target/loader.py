@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 import re
 import sys
 import types
@@ -114,12 +115,29 @@ def _load(spec: TargetSpec) -> Target:
     if path.suffix == ".py" or path.is_file() or not _MODULE_NAME.fullmatch(text):
         return _load_file(path)
     try:
-        module = importlib.import_module(text)
+        with _current_folder_importable():
+            module = importlib.import_module(text)
     except ImportError as error:
         raise TargetLoadError(f"cannot import module {text!r}: {error}") from None
     except Exception as error:
         raise TargetLoadError(f"importing {text!r} raised {_one_line(error)}") from None
     return Target(text, vars(module), f"from {text} import {IMPORTED_NAMES}")
+
+
+@contextlib.contextmanager
+def _current_folder_importable() -> Iterator[None]:
+    """Import a module named on the command line from the current folder too, as `python -m` would:
+    the `gradspec` script (and `python -P`) leave that folder out of `sys.path`."""
+    folder = os.getcwd()
+    added = not {"", folder} & set(sys.path)
+    if added:
+        sys.path.insert(0, folder)
+    try:
+        yield
+    finally:
+        if added:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(folder)
 
 
 def _one_line(error: BaseException) -> str:

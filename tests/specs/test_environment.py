@@ -66,9 +66,10 @@ def test_gradspec_runs_itself_not_the_folders_own_specs_package(tmp_path: Path) 
     own.mkdir()
     (own / "__init__.py").write_text('raise ImportError("an engine author\'s own specs package")\n')
     (tmp_path / "engine.py").write_text(FIXTURES.joinpath("book_step18.py").read_text())
-    for target in ("engine.py", "engine"):  # a file, and a module found in the current folder
-        done = subprocess.run([str(GRADSPEC), "check", target, *ONE], cwd=tmp_path, capture_output=True, text=True,
-                              timeout=300, check=False)
+    # a file, and a module found in the current folder, in a worker and in this process
+    for target, where in (("engine.py", []), ("engine", []), ("engine", ["--in-process"])):
+        done = subprocess.run([str(GRADSPEC), "check", target, *ONE, *where], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=300, check=False)
         assert done.returncode == 0, done.stdout + done.stderr
         assert f"{target}: conformant (1 passed)" in done.stdout
 
