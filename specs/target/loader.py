@@ -72,11 +72,11 @@ def _nested_note(spec: TargetSpec, filename: str, line: int) -> str:
     """The note for a `specs.check` call the target made while loading, placed as the learner sees it."""
     name = Path(str(spec)).name if isinstance(spec, str | Path) else ""
     if name.endswith(".ipynb") and filename.startswith(f"{name} "):
-        place = f"in {filename.removeprefix(name + ' ')}, line {line}"  # a cell: "In [7], line 1"
+        place = f"at {filename.removeprefix(name + ' ')}, line {line}"  # a cell: "In [7], line 1"
     elif isinstance(spec, str | Path) and filename == str(Path(spec).resolve()):
         place = f"at line {line}"
     else:
-        place = f"in {Path(filename).name} at line {line}"
+        place = f"at {Path(filename).name}, line {line}"
     return (f"the target calls specs.check(...) {place}; that nested check was skipped (gradspec was "
             "loading the target to check it, so the properties ran once, here)")
 

@@ -18,7 +18,7 @@ from tests.conftest import FIXTURES
 
 ONE = ["--only", "no-grad-builds-no-graph", "--max-examples", "5", "--seed", "0", "--database", "none"]
 GRADSPEC = Path(sys.executable).parent / "gradspec"
-NESTED_NOTE = "the target calls specs.check(...) in cell 2, line 3; that nested check was skipped"
+NESTED_NOTE = "the target calls specs.check(...) at cell 2, line 3; that nested check was skipped"
 
 
 def _notebook(folder: Path, *, nested: bool) -> Path:
