@@ -282,5 +282,19 @@ def entry_point() -> NoReturn:
     sys.exit(main())
 
 
+def shadowing(package: object) -> str | None:
+    """The line to say when `python -m specs` imported `package` as `specs`, another package than
+    gradspec's (a `specs/` of the current folder), and reached this file only through an editable
+    install's finder; None when `package` is this one."""
+    file = getattr(package, "__file__", None)
+    if isinstance(file, str) and Path(file).resolve().parent == Path(__file__).resolve().parent:
+        return None
+    where = getattr(package, "__path__", None) or [getattr(package, "__file__", None) or "this folder"]
+    return (f"specs: warning: `python -m specs` found this folder's own `specs` ({list(where)[0]}) before "
+            "gradspec's; `gradspec check ...` is the same command, and never confused by it")
+
+
 if __name__ == "__main__":
+    if (line := shadowing(sys.modules.get("specs"))) is not None:
+        print(line, file=sys.stderr)  # without an editable install, Python stops before this file
     entry_point()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import nbformat
 import pytest
 
 import specs
-from specs.__main__ import main
+from specs.__main__ import main, shadowing
 from specs.report.report import Report
 from specs.target.loader import load_target
 from tests.conftest import FIXTURES
@@ -92,3 +93,14 @@ def test_a_database_directory_that_cannot_be_made_exits_2_with_one_line(
     assert err.startswith(f"specs: database {database}: cannot create the directory") and err.count("\n") == 1
     with pytest.raises(specs.DatabaseError):
         specs.check(database=database, only=("no-grad-builds-no-graph",))
+
+
+def test_python_m_specs_says_when_it_found_another_specs_package_first(tmp_path: Path) -> None:
+    theirs = types.ModuleType("specs")
+    theirs.__file__ = str(tmp_path / "specs" / "__init__.py")
+    theirs.__path__ = [str(tmp_path / "specs")]
+    line = shadowing(theirs)
+    assert line is not None and line.count("\n") == 0
+    assert f"found this folder's own `specs` ({tmp_path / 'specs'}) before gradspec's" in line
+    assert "`gradspec check ...` is the same command" in line
+    assert shadowing(specs) is None
