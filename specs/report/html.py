@@ -209,5 +209,5 @@ def write_html(report: Results, path: Path, *, command: str = "") -> str | None:
         stream.write(render_page(report, command=command, draw=draw))
     if not missing:
         return None
-    return (f"{len(missing)} picture(s) missing from {path}: Graphviz's dot {missing[0].reason}; "
-            "the page shows their graphs as DOT")
+    count = "1 picture is" if len(missing) == 1 else f"{len(missing)} pictures are"
+    return f"{count} missing from {path}: Graphviz's dot {missing[0].reason}; the page shows the graph as DOT"

@@ -47,10 +47,10 @@ def test_a_check_inside_a_loading_notebook_returns_a_skipped_report_at_once(
     assert not any("specs.check" in n for n in load_target(_notebook(tmp_path, nested=False)).notes)
 
 
-def test_the_command_line_skips_the_nested_check_in_its_worker_and_notes_it(tmp_path: Path) -> None:
-    for nested in (True, False):
-        report = tmp_path / f"{nested}.json"
-        assert main(["check", str(_notebook(tmp_path, nested=nested)), *ONE, "--json", str(report)]) == 0
+def test_the_command_line_skips_the_nested_check_in_a_worker_or_in_process_and_notes_it(tmp_path: Path) -> None:
+    for nested, where in ((True, []), (False, []), (True, ["--in-process"])):
+        report = tmp_path / f"{nested}{where}.json"
+        assert main(["check", str(_notebook(tmp_path, nested=nested)), *ONE, *where, "--json", str(report)]) == 0
         notes = json.loads(report.read_text())["notes"]
         assert any(n.startswith(NESTED_NOTE) for n in notes) is nested
 

@@ -32,8 +32,8 @@ def test_a_dot_that_fails_is_named_in_the_page_and_on_the_console(
            "Error: out of memory." in text and "digraph" in text and "<svg" not in text
     out = capsys.readouterr().out
     tail = out[out.index(f"wrote {page}"):].splitlines()
-    assert tail == [f"wrote {page}", f"1 picture(s) missing from {page}: Graphviz's dot failed with exit status 3: "
-                    "Error: out of memory; the page shows their graphs as DOT"]
+    assert tail == [f"wrote {page}", f"1 picture is missing from {page}: Graphviz's dot failed with exit status 3: "
+                    "Error: out of memory; the page shows the graph as DOT"]
 
 
 def test_a_dot_that_hangs_is_stopped_and_said_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,7 +56,7 @@ def test_after_one_picture_ran_out_of_time_dot_is_not_waited_for_again(
     [failing] = [r for r in failing_report.properties if r.dot is not None]
     twice = Report(failing_report.target, [failing, failing])
     line = html.write_html(twice, tmp_path / "r.html")
-    assert len(calls) == 1 and line is not None and line.startswith("2 picture(s) missing")
+    assert len(calls) == 1 and line is not None and line.startswith("2 pictures are missing")
     assert (tmp_path / "r.html").read_text().count("The picture of this counterexample is missing") == 2
 
 
