@@ -29,7 +29,7 @@ from specs.report.html import write_html
 from specs.report.report import Report
 from specs.report.results import PropertyResult
 from specs.run import grading
-from specs.run.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
+from specs.run.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, check_directory, is_url, open_database
 from specs.run.isolation import LOAD_LIMIT, Interrupted, Outcome, Settings, run_isolated
 from specs.run.progress import Progress
 from specs.run.runner import Options, run, selected
@@ -146,6 +146,11 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
             return EXIT_USAGE
     elif database is not None:
         database = Path(database)
+        try:  # a directory that cannot hold the examples: said now, not lost silently by Hypothesis
+            check_directory(database)
+        except DatabaseError as error:
+            print(f"specs: {error}", file=sys.stderr)
+            return EXIT_USAGE
     if several:
         return _grade(args, database)
     print(f"checking {args.target}", flush=True)
@@ -260,8 +265,8 @@ def _finish(report: Report, args: argparse.Namespace, progress: Progress) -> Non
         for path in write_pictures(report, args.dot):
             print(f"wrote {path}")
     if args.html is not None:
-        write_html(report, args.html, command=args.command_line)
-        print(f"wrote {args.html}")
+        missing = write_html(report, args.html, command=args.command_line)
+        print(f"wrote {args.html}" + (f"\n{missing}" if missing else ""))
     print(render_last_screen(report), end="")
 
 
@@ -281,5 +286,19 @@ def entry_point() -> NoReturn:
     sys.exit(main())
 
 
+def shadowing(package: object) -> str | None:
+    """The line to say when `python -m specs` imported `package` as `specs`, another package than
+    gradspec's (a `specs/` of the current folder), and reached this file only through an editable
+    install's finder; None when `package` is this one."""
+    file = getattr(package, "__file__", None)
+    if isinstance(file, str) and Path(file).resolve().parent == Path(__file__).resolve().parent:
+        return None
+    where = getattr(package, "__path__", None) or [getattr(package, "__file__", None) or "this folder"]
+    return (f"specs: warning: `python -m specs` found this folder's own `specs` ({list(where)[0]}) before "
+            "gradspec's; `gradspec check ...` is the same command, and never confused by it")
+
+
 if __name__ == "__main__":
+    if (line := shadowing(sys.modules.get("specs"))) is not None:
+        print(line, file=sys.stderr)  # without an editable install, Python stops before this file
     entry_point()
