@@ -11,7 +11,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from specs.graphs.ir import Graph, features
-from specs.graphs.snippets import array_code, short
+from specs.graphs.snippets import array_code, print_check, short
 from specs.graphs.strategies import graphs
 from specs.properties.base import Property, Violation, printing, reading, trial_maker
 from specs.properties.memory import cyclic_gc_off
@@ -32,7 +32,7 @@ def check_leaf_backward(engine: Engine, graph: Graph) -> None:
 
     if wrong(got):
         raise Violation(f"after x.backward() on a leaf, x.grad is {short(got)}, expected {short(want)}",
-                        f"print(repr(x.grad))  # expected {short(want)}, got {short(got)}",
+                        print_check("x.grad", want, got),
                         reading(engine.grad, "x", wrong))
 
 
