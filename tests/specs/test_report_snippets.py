@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from pathlib import Path
+from typing import Final
 
+import pytest
+
+import refengine
 import specs
+from specs.properties import BY_ID
+from specs.run.runner import _verify
+from specs.target.adapters.dezero_style import DezeroStyle
 from specs.report.console import render_text
 from specs.report.results import PropertyResult
 from tests.catalogue import BOOK, BY_NAME
+from tests.conftest import load_file
 
 
 def _check(path: Path, prop: str, examples: int = 30) -> PropertyResult:
@@ -75,7 +85,61 @@ def test_a_snippet_that_does_not_reproduce_says_so(tmp_path: Path) -> None:
     result = _check(path, "forward-values-match-numpy", examples=5)
     assert result.status == "failed"
     assert result.replayed.startswith("not reproduced"), result
-    assert "This snippet did not reproduce the failure when replayed" in render_text(specs.Report("t", [result]))
+    text = render_text(specs.Report("t", [result]))
+    assert "this snippet did not show the failure: it printed [4.   0.25]" in text  # what the replay printed
+    assert "the example itself passed when run again" in text  # the reason, from running the example again
+
+
+def test_a_snippet_that_misses_the_failing_call_is_not_blamed_on_the_target(tmp_path: Path) -> None:
+    engine = DezeroStyle(vars(load_file(BY_NAME["as_array_skipped"].write(tmp_path))), "as_array_skipped")
+    trial = BY_ID["gradients-match-finite-differences"].examples[0]
+    with pytest.raises(TypeError) as caught:  # add() makes a numpy scalar that Variable refuses
+        trial.run(engine)
+    snippet = engine.snippet_header() + "x0 = Variable(np.array(1.0))\n"  # the example without its add()
+    verdict, _, _ = _verify(engine, snippet, caught.value, 5.0, trial)
+    assert verdict.startswith("not reproduced: it ran without an error; the example itself still fails"), verdict
+    assert "the target's results depend" not in verdict
+
+
+# Which engine shows each kind of `print(...)  # expected W, got G` line, and through which property
+PRINTING: Final = (
+    ("grad_accumulated_in_place", "gradients-match-finite-differences"),  # a 3x3 grad: .tolist()
+    ("grad_accumulated_in_place", "retain-grad-true-keeps-intermediate-grads"),  # a 0-d grad
+    ("grad_accumulated_in_place", "handed-out-grads-are-never-mutated"),  # `kept`
+    ("grad_accumulated_in_place", "operation-sequences-match-model"),
+    ("forward_in_float32", "forward-values-match-numpy"),  # same values, another dtype: .dtype
+    ("forward_in_float32", "no-grad-builds-no-graph"),
+    ("square_backward_off_by_1e-7", "gradients-match-finite-differences"),  # every digit
+)
+
+
+def _printed(namespace: dict[str, object], snippet: str) -> str:
+    """The last line `snippet` prints when run in a copy of `namespace`."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(snippet, dict(namespace))
+    return out.getvalue().splitlines()[-1]
+
+
+def _namespace(path: Path) -> dict[str, object]:
+    scope: dict[str, object] = {"__name__": "engine"}
+    exec(compile(path.read_text(), str(path), "exec"), scope)
+    return scope
+
+
+@pytest.mark.parametrize(("name", "prop"), PRINTING)
+def test_a_snippet_prints_what_its_comment_says(tmp_path: Path, name: str, prop: str) -> None:
+    broken = BY_NAME[name].write(tmp_path)
+    result = _check(broken, prop, examples=100)
+    assert result.replayed == "reproduced", result
+    code = result.counterexample or ""
+    found = re.search(r"# expected (.*), got (.*)$", code.splitlines()[-1])
+    assert found is not None, code
+    expected, got = found.groups()
+    refengine_scope: dict[str, object] = {key: getattr(refengine, key) for key in refengine.__all__}
+    assert _printed(refengine_scope, code) == expected, code
+    assert _printed(_namespace(BOOK), code) == expected, code  # a numpy scalar grad prints as refengine's 0-d one
+    assert _printed(_namespace(broken), code) == got, code
 
 
 def test_a_famous_failure_does_not_stop_the_search_for_a_smaller_one(tmp_path: Path) -> None:
