@@ -178,7 +178,13 @@ def _describe_scenario(scenario: ConfigScenario) -> tuple[frozenset[str], int]:
     return frozenset({f"raises {raised}", "from an op" if scenario.from_op else "from the body"}), len(scenario.blocks)
 
 
-_no_grad_trial = trial_maker(check_no_grad, _no_grad_code, lambda ex: (features(ex[0]), ex[1]))
+def _first_read(example: tuple[Graph, int]) -> str:
+    """The check's first read, inside the blocks: shown when reading what an op returned raises."""
+    graph, depth = example
+    return f"{'    ' * depth}print({name_of(graph, len(graph.leaves))}.creator)\n" if graph.nodes else ""
+
+
+_no_grad_trial = trial_maker(check_no_grad, _no_grad_code, lambda ex: (features(ex[0]), ex[1]), _first_read)
 _config_trial = trial_maker(check_config_restored, _scenario_code, _describe_scenario)
 
 PROPERTIES: Final = (

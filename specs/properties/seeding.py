@@ -88,14 +88,20 @@ def check_handed_out(engine: Engine, graph: Graph) -> None:
                    f"{calls}\n{again}\nkept = {name}.grad\n{clears}\n{again}")
 
 
+def _handed_out_calls(graph: Graph) -> str:
+    """Every call the handed-out check makes, in order: shown when one of them raises."""
+    output = name_of(graph, graph.output)
+    clears = "".join(f"{name_of(graph, i)}.cleargrad()\n" for i in sorted(graph.ancestors()) if graph.is_leaf(i))
+    return f"{_seed_line(graph)}\n{output}.backward()\n{clears}{output}.backward()\n"
+
+
 def _describe(graph: Graph) -> tuple[frozenset[str], int]:
     return features(graph), len(graph.nodes)
 
 
 _seed_trial = trial_maker(check_seed, _code_keeping_leaves_and_output, _describe, lambda g: _seed_line(g) + "\n")
 # the first call it makes, for the snippet when the target raises there
-_handed_out_trial = trial_maker(check_handed_out, _code_keeping_leaves_and_output, _describe,
-                                lambda g: _seed_line(g) + "\n")
+_handed_out_trial = trial_maker(check_handed_out, _code_keeping_leaves_and_output, _describe, _handed_out_calls)
 NEEDS: Final = frozenset({"Variable", "add", "square"})
 
 PROPERTIES: Final = (

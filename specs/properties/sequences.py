@@ -179,7 +179,14 @@ def _failure(engine: Engine, program: Program) -> BaseException | None:
 ROUNDS: Final = 200  # each round keeps one change; programs have at most 64 steps
 CANDIDATE_SECONDS: Final = 2.0
 
-_trial = trial_maker(check_sequence, lambda _: "", _describe, program_code, reduce_program)
+def _calls_and_last_read(program: Program) -> str:
+    """The program, then a read of the last variable it made (the check reads each after its step):
+    shown when a step, or reading what an op returned, raises."""
+    made = sum(isinstance(step, MakeLeaf | Apply) for step in program.steps)
+    return program_code(program, None, f"print(v{made - 1}.creator)" if made else "")
+
+
+_trial = trial_maker(check_sequence, lambda _: "", _describe, _calls_and_last_read, reduce_program)
 
 PROPERTIES: Final = (
     Property(

@@ -267,7 +267,7 @@ def _verify(engine: Engine, snippet: str, error: BaseException, seconds: float,
         elif judge(replayed):
             return "reproduced", replayed, shown
     elif type(replayed.raised) is type(error):
-        return "reproduced", replayed, shown
+        return "reproduced", replayed, _mark_raising_line(shown, replayed.raised)
     if replayed.raised is not None:
         did = f"it raised {type(replayed.raised).__name__}: {_first_line(replayed.raised)}"
     elif replayed.printed:
@@ -275,6 +275,19 @@ def _verify(engine: Engine, snippet: str, error: BaseException, seconds: float,
     else:
         did = "it ran without an error"
     return f"not reproduced: {did}; {_why_not(engine, trial, error, seconds)}", replayed, shown
+
+
+def _mark_raising_line(snippet: str, error: BaseException) -> str:
+    """The snippet with `# raised TypeError` on the line of it that raised in the replay (unless commented)."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<counterexample>"]
+    lines = snippet.splitlines(keepends=True)
+    if not frames or not frames[-1].lineno or not 0 < frames[-1].lineno <= len(lines):
+        return snippet
+    index = frames[-1].lineno - 1
+    if "#" in lines[index]:
+        return snippet
+    lines[index] = f"{lines[index].rstrip()}  # raised {type(error).__name__}\n"
+    return "".join(lines)
 
 
 def _why_not(engine: Engine, trial: Trial | None, error: BaseException, seconds: float) -> str:

@@ -59,7 +59,24 @@ def test_the_accumulation_snippet_reaches_the_cleargrad_that_raised(tmp_path: Pa
     result = _check(path, "grads-accumulate-across-backward-calls")
     assert result.status == "failed" and "TypeError" in result.message
     assert result.replayed == "reproduced", result
-    assert any(line.endswith(".cleargrad()") for line in _code(result)), result.counterexample
+    assert any(line.endswith(".cleargrad()  # raised TypeError") for line in _code(result)), result.counterexample
+
+
+RETURN_INSIDE_IF: Final = ("            self.outputs = [weakref.ref(output) for output in outputs]\n"
+                           "        return outputs if len(outputs) > 1 else outputs[0]\n")
+
+
+@pytest.mark.parametrize(("prop", "last"), [
+    ("no-grad-builds-no-graph", "print(y0.creator)  # raised AttributeError"),
+    ("operation-sequences-match-model", "print(v1.creator)  # raised AttributeError"),
+    ("generations-follow-the-graph", "print(z.generation)  # raised AttributeError"),
+])
+def test_a_snippet_ends_at_the_read_that_raised(tmp_path: Path, prop: str, last: str) -> None:
+    # `return` indented under `if Config.enable_backprop:`: an op under no_grad() returns None
+    path = _patched(tmp_path, "return_inside_if", RETURN_INSIDE_IF, RETURN_INSIDE_IF.replace("        return", "            return"))
+    result = _check(path, prop)
+    assert result.status == "failed" and result.replayed == "reproduced", result
+    assert _code(result)[-1].strip() == last, result.counterexample
 
 
 def test_a_value_failure_is_replayed_and_prints_different_values(tmp_path: Path) -> None:
