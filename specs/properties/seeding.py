@@ -9,7 +9,7 @@ import numpy as np
 
 from specs.graphs.ir import FloatArray, Graph, features
 from specs.graphs.oracle import adjoints
-from specs.graphs.snippets import name_of, print_check, short
+from specs.graphs.snippets import name_of, print_check, printed
 from specs.graphs.strategies import FAMOUS_GRAPHS, graphs
 from specs.properties.base import Property, Violation, trial_maker
 from specs.properties.graphs import _check_grad, _code_keeping_leaves_and_output, _double, _leaves_and_output
@@ -42,7 +42,7 @@ def _unchanged(what: str, kept: FloatArray, copy: FloatArray, by: str, code: str
     """Raise a Violation unless `kept` still holds `copy`'s values; `code` ends where `kept` is printed."""
     if kept.tobytes() != copy.tobytes():
         raise Violation(
-            f"{what} was changed in place by {by}: it held {short(copy)}, now {short(kept)} (an array once "
+            f"{what} was changed in place by {by}: it held {printed(copy)}, now {printed(kept)} (an array once "
             "handed out is never modified: write x.grad = x.grad + gx, not x.grad += gx, and never modify gy)",
             f"{code}\n" + print_check("kept", copy, kept),
         )
