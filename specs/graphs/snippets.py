@@ -81,10 +81,3 @@ def print_check(expr: str, want: object, got: object) -> str:
             break
     return f"print({code})  # expected {shown_want}, got {shown_got}"
 
-
-def print_expected(expr: str, want: object) -> str:
-    """`print(np.asarray(expr))  # expected W` (`.tolist()` when that prints on several lines): W exactly
-    what it shows for a correct engine."""
-    if "\n" not in _text(np.asarray(want)):
-        return f"print(np.asarray({expr}))  # expected {printed(np.asarray(want))}"
-    return f"print(np.asarray({expr}).tolist())  # expected {printed(np.asarray(want).tolist())}"

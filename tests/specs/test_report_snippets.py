@@ -8,11 +8,13 @@ import re
 from pathlib import Path
 from typing import Final
 
+import numpy as np
 import pytest
 
 import refengine
 import specs
 from specs.properties import BY_ID
+from specs.graphs.snippets import print_check
 from specs.run.runner import _verify
 from specs.target.adapters.dezero_style import DezeroStyle
 from specs.report.console import render_text
@@ -179,3 +181,13 @@ def test_operation_sequences_print_few_lines_and_real_with_blocks(tmp_path: Path
         assert all(float(v) in (1.0, 2.0, 0.5, 3.0) for v in values), values
     assert "with no_grad():" in _check(BY_NAME["no_grad_that_enables"].write(tmp_path),
                                        "operation-sequences-match-model", 300).counterexample  # type: ignore[operator]
+
+
+def test_a_check_line_picks_the_plainest_print_that_tells_the_values_apart() -> None:
+    assert print_check("x.grad", np.array(6.0), np.float64(8.0)) == "print(np.asarray(x.grad))  # expected 6.0, got 8.0"
+    assert print_check("x.grad", np.ones(2), np.ones(2) + 1e-10) == (
+        "print(np.asarray(x.grad).tolist())  # expected [1.0, 1.0], got [1.0000000001, 1.0000000001]")
+    assert print_check("x.grad", np.ones((2, 2)), np.zeros((2, 2))).startswith(  # one line, not numpy's two
+        "print(np.asarray(x.grad).tolist())  # expected [[1.0, 1.0], [1.0, 1.0]]")
+    assert print_check("x.data", np.ones(2), np.ones(2, np.float32)).endswith(".dtype)  # expected float64, got float32")
+    assert print_check("x.grad", None, np.array(2.0)) == "print(np.asarray(x.grad))  # expected None, got 2.0"
