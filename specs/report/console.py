@@ -50,8 +50,8 @@ def snippet_caption(result: PropertyResult) -> str:
         return "Replayed against the target, this snippet reproduces the failure.\nCounterexample:"
     if result.replayed.startswith("not reproduced"):
         why = result.replayed.removeprefix("not reproduced").lstrip(": ")
-        return ("This snippet did not reproduce the failure when replayed"
-                + (f" ({why})" if why else "") + ".\nCounterexample:")
+        return ("Replayed against the target, this snippet did not show the failure"
+                + (f": {why}" if why else "") + ".\nCounterexample:")
     if result.replayed:
         return f"This snippet was {result.replayed}.\nCounterexample:"
     return "Counterexample:"
