@@ -10,8 +10,8 @@ still claim one as a consequence of the same bug.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from html import escape
 from typing import Final, TypeAlias
 
@@ -40,7 +40,7 @@ _VALUE: Final = re.compile(r"^(?P<name>[xy]\d+)\.grad(?:\[[\d, ]+\])? is (?P<got
 _MISSING: Final = (
     re.compile(r"the target has no `(?P<name>\w+)`"),
     re.compile(r"`[\w.]+` has no (?:parameter )?`(?P<name>\w+)`"),  # the probe's "`Variable` has no `creator`"
-    re.compile(r"the target's \w+ object has no attribute '(?P<name>\w+)'"),
+    re.compile(r"the target's (?!NoneType)\w+ object has no attribute '(?P<name>\w+)'"),  # None: an op returned it
     re.compile(r"^the target raised AttributeError: (?:type object )?'(?!NoneType)\w+'(?: object)? has no attribute "
                r"'(?P<name>\w+)'"),
     re.compile(r"^the target raised NameError: name '(?P<name>\w+)' is not defined"),
@@ -80,6 +80,8 @@ class Failures:
     failed: dict[str, PropertyResult]
     passed: frozenset[str]
     notes: tuple[str, ...] = ()
+    evidence: Mapping[str, str] = field(default_factory=dict)  # the targeted experiments' outcomes
+    target: str = ""
 
     def message(self, property_id: str) -> str:
         """The failure message of `property_id`, or "" when it did not fail."""
@@ -98,6 +100,15 @@ class Failures:
     def mentions(self, property_id: str, text: str) -> tuple[str, ...]:
         """`(property_id,)` when it failed with `text` in its message, else ()."""
         return (property_id,) if text in self.message(property_id) else ()
+
+    def saying(self, pattern: str, *, core_only: bool = False) -> tuple[str, ...]:
+        """The failures whose message matches `pattern` anywhere (with `core_only`, no extended property)."""
+        return tuple(i for i, r in self.failed.items() if re.search(pattern, r.message)
+                     and not (core_only and r.tier == "extended"))
+
+    def shown(self, key: str) -> str:
+        """What the experiment `key` showed ("" when it did not run)."""
+        return self.evidence.get(key, "")
 
     def raised(self, pattern: str) -> tuple[str, ...]:
         """The failures whose message says the target raised something matching `pattern`."""
@@ -301,7 +312,7 @@ def as_array_changes_values(f: Failures) -> Match:
 
 def variable_accepts_non_arrays(f: Failures) -> Match:
     """`Variable(1.0)` accepted: no `isinstance(data, np.ndarray)` check, or one that lets floats through."""
-    if REJECTS not in f.failed or f.message(REJECTS).startswith("the target raised"):
+    if " was accepted; " not in f.message(REJECTS):  # the property's word for it: not a crash, not None refused
         return
     yield Diagnosis("variable-accepts-non-arrays",
                     "`Variable` accepts data that is not an ndarray (a float, a list, ...)",
@@ -309,9 +320,136 @@ def variable_accepts_non_arrays(f: Failures) -> Match:
                     "raise TypeError(f'{type(data)} is not supported')`", (REJECTS,))
 
 
+_NAME_ERROR: Final = re.compile(r"NameError: name '(?P<name>\w+)' is not defined")
+_FRAME: Final = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>\S+)$', re.M)
+_NONE: Final = r"NoneType|returned None|is None, not a Variable"
+
+
+def _where(message: str) -> str:
+    """Where the target's traceback in `message` raised: "line 31, in `__init__`" (a notebook: its cell too)."""
+    frames = list(_FRAME.finditer(message))
+    if not frames:
+        return ""
+    last = frames[-1]
+    cell = last["file"].partition(".ipynb ")[2]
+    return f"{cell + ', ' if cell else ''}line {last['line']}, in `{last['function']}`"
+
+
+def name_not_defined(f: Failures) -> Match:
+    """A NameError at call time for a name that is not one of the book's: `np` never imported, or imported by a
+    cell that raised first."""
+    by_name: dict[str, list[str]] = {}
+    for property_id, result in f.failed.items():
+        match = _NAME_ERROR.search(result.message)
+        if match is not None and match["name"] not in BOOK_NAMES:
+            by_name.setdefault(match["name"], []).append(property_id)
+    for name, ids in by_name.items():
+        where = next((w for i in ids if (w := _where(f.message(i)))), "")
+        used = f" ({where})" if where else ""
+        failed_first = f.shown(f"load-failure-binds:{name}")
+        notebook = f.target.endswith(".ipynb")
+        importing = "import numpy as np" if name == "np" else f"the import or definition of `{name}`"
+        if failed_first:
+            yield Diagnosis("name-not-defined", f"`{name}` is not defined when your code runs{used}: {failed_first}, "
+                            f"before `{name}` was defined",
+                            f"a cell stops at its first error: put `{importing}` in a cell of its own that runs, or "
+                            "make that cell run (install or remove what it imports)" if notebook else
+                            f"move `{importing}` above the line that fails while loading, or make that line run",
+                            tuple(ids))
+            continue
+        where_to = "in the first cell (and run it)" if notebook else "at the top of the file"
+        fix = (f"add `import numpy as np` {where_to}" if name == "np" else
+               f"define or import `{name}` {where_to}, before the code that uses it (check its spelling)")
+        yield Diagnosis("name-not-defined", f"`{name}` is not defined when your code runs{used}"
+                        + (": numpy is never imported as `np`" if name == "np" else ""), fix, tuple(ids))
+
+
+def without_as_array(f: Failures) -> Match:
+    """`Variable(y)` in `Function.__call__`: on 0-d data a forward returns a numpy scalar, which `Variable` refuses."""
+    scalar, array = f.shown("function-scalar-forward"), f.shown("function-0d-forward")
+    refused = f.shown("variable-numpy-scalar")
+    if not (scalar.startswith("raised ") and array == "returned a Variable" and refused == scalar):
+        return  # the experiment: a 0-d array goes through Function.__call__, the same value as a numpy scalar fails
+    error = scalar.removeprefix("raised ")
+    ids = f.saying(re.escape(error), core_only=True)
+    if not ids:
+        return
+    defined = f.shown("as-array") == "defined"
+    yield Diagnosis("function-call-without-as-array",
+                    "`Function.__call__` does not wrap outputs with `as_array`: on 0-d data `forward` returns a numpy "
+                    f"scalar (`np.float64`), not an ndarray, and your `Variable` refuses it ({error})",
+                    "in `Function.__call__`: `outputs = [Variable(as_array(y)) for y in ys]`" + (
+                        "" if defined else ", with the book's `def as_array(x): if np.isscalar(x): return "
+                        "np.array(x)` then `return x`"), ids)
+
+
+def returns_none(f: Failures) -> Match:
+    """An op, or `Function.__call__`, that returns None: always (no `return`), or only inside `no_grad()` (the
+    `return` indented under `if Config.enable_backprop:`)."""
+    ops = [op for op in ("square", "add") if f.shown(op) == "returned None"]
+    in_no_grad = [op for op in ("square", "add") if f.shown(f"{op}-no-grad") == "returned None"
+                  and f.shown(op) == "returned a Variable"]
+    ids = f.saying(_NONE, core_only=True)
+    if not ids or not (ops or in_no_grad):
+        return
+    if ops:
+        if f.shown("function-0d-forward") == "returned None":
+            yield Diagnosis("op-returns-none", "`Function.__call__` returns None: it never returns its outputs",
+                            "end `Function.__call__` with `return outputs if len(outputs) > 1 else outputs[0]`", ids)
+            return
+        names = " and ".join(f"`{op}`" for op in ops)
+        yield Diagnosis("op-returns-none", f"{names} {'returns' if len(ops) == 1 else 'return'} None, not a "
+                        "Variable (`Function.__call__` itself returns one): a `return` is missing",
+                        "return it: " + ", ".join("`def square(x): return Square()(x)`" if op == "square" else
+                                                  "`def add(x0, x1): return Add()(x0, x1)`" for op in ops), ids)
+        return
+    line = f.shown("return-under-backprop-if")
+    if f.shown("function-no-grad") == "returned None":
+        how = (f": its `return` ({line}) is indented under `if Config.enable_backprop:`" if line else "")
+        yield Diagnosis("returns-none-under-no-grad", "`Function.__call__` returns None inside `no_grad()` (when "
+                        f"`Config.enable_backprop` is False){how}",
+                        "dedent the `return` out of the `if Config.enable_backprop:` block, so that it runs in both "
+                        "modes: `return outputs if len(outputs) > 1 else outputs[0]`", ids)
+        return
+    names = " and ".join(f"`{op}`" for op in in_no_grad)
+    yield Diagnosis("returns-none-under-no-grad", f"{names} {'returns' if len(in_no_grad) == 1 else 'return'} None "
+                    "inside `no_grad()` (when `Config.enable_backprop` is False)",
+                    "return the output in both modes: the `return` must not depend on `Config.enable_backprop`", ids)
+
+
+def variable_rejects_none(f: Failures) -> Match:
+    """`Variable(None)` raises: the type check runs even when there is no data."""
+    ids = f.saying(r"Variable\(None\) raised (?!NameError)")
+    if not ids or not f.shown("variable-none").startswith("raised "):
+        return
+    yield Diagnosis("variable-rejects-none", f"`Variable` rejects `None`: `Variable(None)` {f.shown('variable-none')}"
+                    ", but step 18 accepts None (a Variable with no data yet)",
+                    "check the type only when there is data: `if data is not None:` then `if not isinstance(data, "
+                    "np.ndarray): raise TypeError(...)`", ids)
+
+
+def function_redefined_after_ops(f: Failures) -> Match:
+    """A notebook that defined `Function` again after `Add`/`Square`: they keep the old one, which ignores no_grad."""
+    stale = f.shown("stale-function")
+    if not stale or f.shown("function-no-grad") != "returned a Variable with no creator":
+        return
+    ops = [op for op in ("square", "add") if f.shown(f"{op}-no-grad") == "returned a Variable with a creator"]
+    ids = f.saying(r"no_grad|creator", core_only=True)
+    if not ops or not ids:
+        return
+    classes = " and ".join(f"`{name}`" for name in stale.split(", "))
+    yield Diagnosis("function-redefined-after-ops",
+                    f"{classes} {'is a subclass' if ',' not in stale else 'are subclasses'} of an older `Function`: "
+                    f"`Function` is defined again after {'it' if ',' not in stale else 'them'}, so `no_grad()` does "
+                    f"nothing for {' and '.join(f'`{op}`' for op in ops)}",
+                    f"run the cells that define {classes} again after the new `Function` (or Restart & Run All with "
+                    "`Function` defined before them)", ids)
+
+
 # Most specific first: a failure is explained by the first pattern that claims it.
 PATTERNS: Final[tuple[Pattern, ...]] = (
-    missing_names, method_without_self, compared_with_none, grads_accumulated_in_place, functions_out_of_order,
+    missing_names, name_not_defined, without_as_array, returns_none, variable_rejects_none, function_redefined_after_ops,
+    method_without_self, compared_with_none, grads_accumulated_in_place, functions_out_of_order,
     grad_overwritten, retain_grad_ignored, cleargrad_does_not_reset, outputs_held_strongly, restore_without_finally,
     flag_not_restored, as_array_changes_values, variable_accepts_non_arrays,
 )
@@ -322,7 +460,8 @@ def diagnose(report: Results) -> list[Diagnosis]:
     failed = {r.id: r for r in report.properties if r.status == "failed"}
     if not any(r.tier != "extended" for r in failed.values()):
         return []
-    failures = Failures(failed, frozenset(r.id for r in report.properties if r.status == "passed"), tuple(report.notes))
+    failures = Failures(failed, frozenset(r.id for r in report.properties if r.status == "passed"), tuple(report.notes),
+                        report.evidence, report.target)
     claimed: set[str] = set()
     found: list[Diagnosis] = []
     for pattern in PATTERNS:
