@@ -29,6 +29,13 @@ SEQUENCES: Final = "operation-sequences-match-model"
 FREED: Final = "graph-freed-by-reference-counting"
 FORWARD: Final = "forward-values-match-numpy"
 DEEP: Final = "deep-graph-backward"
+SEEDED: Final = "output-grad-set-beforehand-seeds-backward"
+HANDED_OUT: Final = "handed-out-grads-are-never-mutated"
+GENERATIONS: Final = "generations-follow-the-graph"
+SMALL: Final = "small-graphs-match-exact-gradients"
+RECURSION: Final = "backward-needs-no-recursion"
+DEPTH_MEMORY: Final = "backward-memory-independent-of-depth"
+CHAIN: Final = "after backward over the chain"  # the recursion and deep-graph properties' wrong-grad message
 
 # The book's step-18 names: a missing or misspelled one is a cause of its own.
 BOOK_NAMES: Final = frozenset({
@@ -185,8 +192,8 @@ def grads_accumulated_in_place(f: Failures) -> Match:
     ratio = _ratio(message)
     if ratio is not None and ratio <= 1:  # in place only ever adds to a grad already handed out
         return
-    ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE), *f.mentions(SEQUENCES, ".grad"),
-           *f.mentions(DEEP, "after backward over the chain"))
+    ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE, SEEDED, SMALL), *f.mentions(HANDED_OUT, "changed in place"),
+           *f.mentions(SEQUENCES, ".grad"), *f.mentions(RECURSION, CHAIN), *f.mentions(DEEP, CHAIN))
     yield Diagnosis("grad-accumulated-in-place",
                     "grads are accumulated in place (`x.grad += gx`): the first grad a Variable gets is the very "
                     "array of its output's grad, so adding to it changes that grad too",
@@ -200,7 +207,8 @@ def functions_out_of_order(f: Failures) -> Match:
         return
     if any((r := _ratio(f.message(i))) is not None and r > 1 for i in f.wrong_values(GRADS)):
         return  # out of order only ever leaves a grad short
-    ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE), RETAIN_FALSE, *f.mentions(SEQUENCES, ".grad"))
+    ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE, SEEDED, SMALL), RETAIN_FALSE, *f.mentions(SEQUENCES, ".grad"),
+           *f.mentions(GENERATIONS, ".generation is "))
     yield Diagnosis("functions-out-of-order",
                     "functions run in the wrong order: a function ran before every grad of its output had "
                     "arrived (no sort by generation, or `generation` not set as the book sets it)",
@@ -219,8 +227,8 @@ def grad_overwritten(f: Failures) -> Match:
     twice = _ratio(f.message(ACCUMULATE))
     if twice is None or twice >= 0.5:
         return  # and never adds across passes: two give what one gave, less than half of twice the grad
-    ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE), *f.mentions(SEQUENCES, ".grad"),
-           *f.mentions(DEEP, "after backward over the chain"))
+    ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE, SEEDED, SMALL), *f.mentions(SEQUENCES, ".grad"),
+           *f.mentions(RECURSION, CHAIN), *f.mentions(DEEP, CHAIN))
     yield Diagnosis("grad-overwritten", "grads are overwritten, not added: a Variable used more than once "
                     "(`add(x, x)`, a diamond) keeps only the last grad it got",
                     "add to a grad already there: `if x.grad is None: x.grad = gx` `else: x.grad = x.grad + gx`", ids)
@@ -230,7 +238,8 @@ def retain_grad_ignored(f: Failures) -> Match:
     """`retain_grad=False` keeps intermediate grads: they are never cleared, and a second pass reuses them."""
     if "is not a leaf, yet" not in f.message(RETAIN_FALSE) or GRADS in f.failed or RETAIN_TRUE in f.failed:
         return
-    ids = (RETAIN_FALSE, *f.wrong_values(ACCUMULATE), *f.mentions(SEQUENCES, ".grad"))
+    ids = (RETAIN_FALSE, *f.wrong_values(ACCUMULATE), *f.mentions(SEQUENCES, ".grad"),
+           *f.mentions(DEPTH_MEMORY, "grads of the intermediates are kept"))
     yield Diagnosis("retain-grad-ignored",
                     "`retain_grad` is ignored: intermediate grads are kept after `backward()`, and the next "
                     "pass starts from them",
@@ -419,11 +428,13 @@ def returns_none(f: Failures) -> Match:
 
 def variable_rejects_none(f: Failures) -> Match:
     """`Variable(None)` raises: the type check runs even when there is no data."""
-    ids = f.saying(r"Variable\(None\) raised (?!NameError)")
-    if not ids or not f.shown("variable-none").startswith("raised "):
+    ids = f.saying(r"Variable\(None\) raised (?!NameError)")  # the property's words: unambiguous on their own
+    shown = f.shown("variable-none")
+    if not ids or shown == "accepted":
         return
-    yield Diagnosis("variable-rejects-none", f"`Variable` rejects `None`: `Variable(None)` {f.shown('variable-none')}"
-                    ", but step 18 accepts None (a Variable with no data yet)",
+    raised = shown or re.sub(r"^Variable\(None\) (raised [^;]*);.*", r"\1", f.message(ids[0]), flags=re.S)
+    yield Diagnosis("variable-rejects-none", f"`Variable` rejects `None`: `Variable(None)` {raised}, but step 18 "
+                    "accepts None (a Variable with no data yet)",
                     "check the type only when there is data: `if data is not None:` then `if not isinstance(data, "
                     "np.ndarray): raise TypeError(...)`", ids)
 
@@ -439,11 +450,11 @@ def function_redefined_after_ops(f: Failures) -> Match:
         return
     classes = " and ".join(f"`{name}`" for name in stale.split(", "))
     yield Diagnosis("function-redefined-after-ops",
-                    f"{classes} {'is a subclass' if ',' not in stale else 'are subclasses'} of an older `Function`: "
-                    f"`Function` is defined again after {'it' if ',' not in stale else 'them'}, so `no_grad()` does "
+                    f"{classes} {'was' if ',' not in stale else 'were'} made from an older `Function`: the notebook "
+                    f"defines `Function` again after {'it' if ',' not in stale else 'them'}, so `no_grad()` does "
                     f"nothing for {' and '.join(f'`{op}`' for op in ops)}",
-                    f"run the cells that define {classes} again after the new `Function` (or Restart & Run All with "
-                    "`Function` defined before them)", ids)
+                    f"run the cells that define {classes} again after the new `Function` (a class keeps the "
+                    "`Function` it was made from), or keep one `Function` above them and Restart & Run All", ids)
 
 
 # Most specific first: a failure is explained by the first pattern that claims it.

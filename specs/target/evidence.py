@@ -44,8 +44,11 @@ _LONGEST: Final = 200  # characters of an outcome: a hostile target's message is
 
 
 def gather(namespace: Mapping[str, object], ops: Mapping[str, Callable[..., object]],
-           failures: Iterable[Failure] = ()) -> dict[str, str]:
-    """Run the experiments on the target's names (`ops`: its `add` and `square`, or the probe's); their outcomes."""
+           failures: Iterable[Failure] = (), *, seconds: float = SECONDS) -> dict[str, str]:
+    """Run the experiments on the target's names (`ops`: its `add` and `square`, or the probe's); their outcomes.
+
+    `failures` are the cells or statements that raised while loading; `seconds` limits each experiment.
+    """
     found: dict[str, str] = {}
     variable, function = namespace.get("Variable"), namespace.get("Function")
     config = namespace.get("Config")
@@ -53,7 +56,7 @@ def gather(namespace: Mapping[str, object], ops: Mapping[str, Callable[..., obje
 
     def attempt(key: str, experiment: Callable[[], str]) -> None:
         try:
-            with time_limit(SECONDS):
+            with time_limit(seconds):
                 found[key] = experiment()[:_LONGEST]
         except BaseException as error:  # noqa: BLE001  # whatever the target raised is the outcome
             found[key] = _raised(error)
