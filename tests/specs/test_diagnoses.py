@@ -60,7 +60,7 @@ CASES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
 }
 
 
-def _check(path: Path, only: tuple[str, ...] = ()) -> Report:
+def _check(path: Path | str, only: tuple[str, ...] = ()) -> Report:
     return specs.check(str(path), seed=0, database=None, max_examples=30, only=only)
 
 
@@ -209,7 +209,7 @@ def test_a_notebook_whose_import_cell_failed_is_told_which_cell(tmp_path: Path) 
 
 def test_the_books_code_and_refengine_get_no_cause_from_their_evidence() -> None:
     for target in ("refengine", str(BOOK)):
-        report = _check(Path(target) if target != "refengine" else target, (FORWARD, NO_GRAD, REJECTS))  # type: ignore[arg-type]
+        report = _check(target, (FORWARD, NO_GRAD, REJECTS))
         assert report.passed and report.evidence and diagnose(report) == []
 
 
