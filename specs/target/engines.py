@@ -11,8 +11,11 @@ from specs.target.probe import lead_notes
 
 
 def engine_for(target: Target) -> DezeroStyle:
-    """The adapter that drives a loaded target through the book's names."""
-    return DezeroStyle(target.namespace, target.label, target.import_line)
+    """The adapter that drives a loaded target through the book's names, with what the targeted experiments
+    showed on it (`evidence_of`)."""
+    engine = DezeroStyle(target.namespace, target.label, target.import_line)
+    engine.findings.evidence.update(gather(target.namespace, engine.findings.ops, target.failures))
+    return engine
 
 
 def open_engine(spec: TargetSpec) -> tuple[Engine, list[str]]:
@@ -22,7 +25,6 @@ def open_engine(spec: TargetSpec) -> tuple[Engine, list[str]]:
         return named_engine(spec), []
     target = load_target(spec)
     engine = engine_for(target)
-    engine.findings.evidence.update(gather(target.namespace, engine.findings.ops, target.failures))
     return engine, lead_notes(engine.findings) + target.notes
 
 
