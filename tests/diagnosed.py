@@ -33,7 +33,8 @@ class Bug:
 
 def _from_catalogue(name: str) -> Bug:
     engine = BY_NAME[name]
-    return Bug(name, ((engine.old, engine.new),))
+    prelude = (("\n\nclass Config:", f"\n\n{engine.prelude}class Config:"),) if engine.prelude else ()
+    return Bug(name, ((engine.old, engine.new), *prelude))
 
 
 _TYPE_CHECK: Final = ("            if not isinstance(data, np.ndarray):\n"
@@ -88,6 +89,9 @@ CRASHES: Final = (
         "            self.outputs = [weakref.ref(output) for output in outputs]\n            return outputs"),)),
     Bug("square_without_return", (("def square(x):\n    return Square()(x)", "def square(x):\n    Square()(x)"),)),
     Bug("call_without_return", (("        return outputs if len(outputs) > 1 else outputs[0]\n", ""),)),
+    _from_catalogue("graph_built_under_no_grad"),
+    _from_catalogue("no_grad_that_enables"),
+    _from_catalogue("enable_backprop_copied_once"),
     Bug("variable_rejects_none", ((
         "        if data is not None:\n" + _TYPE_CHECK,
         "        if not isinstance(data, np.ndarray):\n            raise TypeError(\"{} is not supported\".format(type(data)))\n"),

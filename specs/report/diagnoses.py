@@ -1,8 +1,11 @@
 """Likely causes: the bugs learners write at step 18, recognised from a report's failures.
 
 Each pattern reads the failures' signatures (which properties failed, with what message, and
-which passed) and, when they fit, says the cause once, with the step-18 fix, and claims the
-failures it explains. Failures no pattern fits get no cause: a diagnosis is never a guess.
+which passed) and the evidence the targeted experiments gathered right after loading
+(`specs.target.evidence`: what `Variable(None)`, `square` inside `no_grad()`, ... did) and, when
+they confirm it, says the cause once, with the step-18 fix, and claims every failure it explains.
+A crash is named only from the exception the target raised or an experiment that shows it.
+Failures no pattern fits get no cause: a diagnosis is never a guess.
 Extended properties (where the book itself differs) never trigger a diagnosis; a pattern may
 still claim one as a consequence of the same bug.
 """
@@ -331,7 +334,7 @@ def variable_accepts_non_arrays(f: Failures) -> Match:
 
 _NAME_ERROR: Final = re.compile(r"NameError: name '(?P<name>\w+)' is not defined")
 _FRAME: Final = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<function>\S+)$', re.M)
-_NONE: Final = r"NoneType|returned None|is None, not a Variable"
+_NONE: Final = r"NoneType"  # what using an op's None as a Variable raises
 
 
 def _where(message: str) -> str:
@@ -362,15 +365,15 @@ def name_not_defined(f: Failures) -> Match:
             yield Diagnosis("name-not-defined", f"`{name}` is not defined when your code runs{used}: {failed_first}, "
                             f"before `{name}` was defined",
                             f"a cell stops at its first error: put `{importing}` in a cell of its own that runs, or "
-                            "make that cell run (install or remove what it imports)" if notebook else
-                            f"move `{importing}` above the line that fails while loading, or make that line run",
+                            "fix what fails in that cell" if notebook else
+                            f"put `{importing}` on a line of its own, or fix what fails in that statement",
                             tuple(ids))
             continue
         where_to = "in the first cell (and run it)" if notebook else "at the top of the file"
         fix = (f"add `import numpy as np` {where_to}" if name == "np" else
                f"define or import `{name}` {where_to}, before the code that uses it (check its spelling)")
         yield Diagnosis("name-not-defined", f"`{name}` is not defined when your code runs{used}"
-                        + (": numpy is never imported as `np`" if name == "np" else ""), fix, tuple(ids))
+                        + (": numpy is not imported as `np`" if name == "np" else ""), fix, tuple(ids))
 
 
 def without_as_array(f: Failures) -> Match:
@@ -457,12 +460,30 @@ def function_redefined_after_ops(f: Failures) -> Match:
                     "`Function` it was made from), or keep one `Function` above them and Restart & Run All", ids)
 
 
+def graph_built_under_no_grad(f: Failures) -> Match:
+    """`no_grad()` that records the graph all the same: the flag stays True inside it, or `Function.__call__` never
+    reads it (`if True:`, or a copy of the flag taken once)."""
+    flag = f.shown("no-grad-flag")
+    ids = f.saying(r"no_grad|creator", core_only=True)
+    if f.shown("function-no-grad") != "returned a Variable with a creator" or flag not in ("True", "False") or not ids:
+        return
+    if flag == "True":
+        yield Diagnosis("no-grad-leaves-backprop-on", "`no_grad()` leaves `Config.enable_backprop` True, so the graph "
+                        "is recorded inside it as outside", "`def no_grad(): return using_config('enable_backprop', "
+                        "False)`", ids)
+        return
+    yield Diagnosis("function-ignores-no-grad", "`Function.__call__` records the graph inside `no_grad()` too: it "
+                    "does not check `Config.enable_backprop` when it is called",
+                    "record the graph only `if Config.enable_backprop:` (the generation, `set_creator`, `inputs`, "
+                    "`outputs`), reading `Config.enable_backprop` itself at each call, not a copy", ids)
+
+
 # Most specific first: a failure is explained by the first pattern that claims it.
 PATTERNS: Final[tuple[Pattern, ...]] = (
     missing_names, name_not_defined, without_as_array, returns_none, variable_rejects_none, function_redefined_after_ops,
     method_without_self, compared_with_none, grads_accumulated_in_place, functions_out_of_order,
     grad_overwritten, retain_grad_ignored, cleargrad_does_not_reset, outputs_held_strongly, restore_without_finally,
-    flag_not_restored, as_array_changes_values, variable_accepts_non_arrays,
+    flag_not_restored, graph_built_under_no_grad, as_array_changes_values, variable_accepts_non_arrays,
 )
 
 

@@ -14,6 +14,7 @@ these keys (each present only when its experiment could run):
 - `square`, `add`: what `square(x)` and `add(x, x)` returned (as above);
 - `function-no-grad`, `square-no-grad`, `add-no-grad`: the same inside `no_grad()`, with
   "returned a Variable with no creator" or "... with a creator";
+- `no-grad-flag`: `Config.enable_backprop` read inside `no_grad()` ("False" for the book's code);
 - `return-under-backprop-if`: "line N" when every `return` of `Function.__call__` is inside an
   `if` on `enable_backprop` (read from its code);
 - `stale-function`: the classes ("Add, Square") whose base `Function` is not the namespace's
@@ -85,7 +86,7 @@ def gather(namespace: Mapping[str, object], ops: Mapping[str, Callable[..., obje
 def _ops(namespace: Mapping[str, object], variable: Callable[..., object], function: object,
          ops: Mapping[str, Callable[..., object]], attempt: Callable[[str, Callable[[], str]], None]) -> None:
     """The experiments that build graphs: through `Function.__call__` itself, then `square` and `add`."""
-    no_grad = namespace.get("no_grad")
+    no_grad, config = namespace.get("no_grad"), namespace.get("Config")
 
     def leaf() -> object:
         return variable(np.array(2.0))
@@ -101,6 +102,8 @@ def _ops(namespace: Mapping[str, object], variable: Callable[..., object], funct
         calls["square"] = lambda: ops["square"](leaf())
     if "add" in ops:
         calls["add"] = lambda: twice(leaf())
+    if callable(no_grad) and config is not None:
+        attempt("no-grad-flag", _outcome(lambda: getattr(config, "enable_backprop"), variable, no_grad, flag=True))
     for key, call in calls.items():
         attempt(key, _outcome(call, variable))
         if callable(no_grad) and key != "function-scalar-forward":
@@ -108,9 +111,10 @@ def _ops(namespace: Mapping[str, object], variable: Callable[..., object], funct
             attempt(name, _outcome(call, variable, no_grad))
 
 
-def _outcome(call: Callable[[], object], variable: object,
-             no_grad: Callable[[], object] | None = None) -> Callable[[], str]:
-    """An experiment: what `call` returned (inside `no_grad()` when given, with whether it got a creator)."""
+def _outcome(call: Callable[[], object], variable: object, no_grad: Callable[[], object] | None = None, *,
+             flag: bool = False) -> Callable[[], str]:
+    """An experiment: what `call` returned (inside `no_grad()` when given, with whether it got a creator; with
+    `flag`, the value itself: `Config.enable_backprop` as the block left it)."""
     def experiment() -> str:
         if no_grad is None:
             return _returned(call(), variable)
@@ -119,6 +123,8 @@ def _outcome(call: Callable[[], object], variable: object,
             return f"no_grad() returned a {type(made).__name__}, not a context manager"
         with made:
             out = call()
+        if flag:
+            return repr(out)[:_LONGEST]
         returned = _returned(out, variable)
         if returned != "returned a Variable":
             return returned

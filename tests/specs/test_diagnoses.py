@@ -57,6 +57,9 @@ CASES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "square_without_return": ((FORWARD, NO_GRAD), "op-returns-none", (FORWARD, NO_GRAD)),
     "call_without_return": ((FORWARD, GRADS), "op-returns-none", (FORWARD, GRADS)),
     "variable_rejects_none": ((REJECTS, ACCEPTS, FORWARD), "variable-rejects-none", (REJECTS, ACCEPTS)),
+    "graph_built_under_no_grad": ((NO_GRAD, SEQUENCES, GRADS), "function-ignores-no-grad", (NO_GRAD, SEQUENCES)),
+    "enable_backprop_copied_once": ((NO_GRAD, GRADS), "function-ignores-no-grad", (NO_GRAD,)),
+    "no_grad_that_enables": ((NO_GRAD, GRADS), "no-grad-leaves-backprop-on", (NO_GRAD,)),
 }
 
 
@@ -164,7 +167,7 @@ def test_a_property_blocked_by_the_probe_is_explained_by_the_misspelling(gap: st
 
 # What each crash's cause says, in the words a learner acts on (run end to end, a few properties).
 CAUSE_LINES: dict[str, tuple[str, str]] = {
-    "numpy_never_imported": ("`np` is not defined when your code runs (line 31, in `__init__`): numpy is never "
+    "numpy_never_imported": ("`np` is not defined when your code runs (line 31, in `__init__`): numpy is not "
                              "imported as `np`", "add `import numpy as np` at the top of the file"),
     "call_without_as_array": ("`Function.__call__` does not wrap outputs with `as_array`: on 0-d data `forward` returns "
                               "a numpy scalar (`np.float64`), not an ndarray, and your `Variable` refuses it "
