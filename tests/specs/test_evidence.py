@@ -21,6 +21,7 @@ CLEAN = {
     "variable-none": "accepted",
     "variable-float": "raised TypeError: <class 'float'> is not supported",
     "variable-numpy-scalar": "raised TypeError: <class 'numpy.float64'> is not supported",
+    "no-grad-flag": "False",
     "function-0d-forward": "returned a Variable",
     "function-no-grad": "returned a Variable with no creator",
     "function-scalar-forward": "returned a Variable",
@@ -112,11 +113,15 @@ def no_grad():
         def __enter__(self):
             return self
         def __exit__(self, *exc):
-            return False
+            raise Unprintable()
     return Block()
 
 def square(x):
     return [x]
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no")
 
 def add(x0, x1):
     raise MemoryError
@@ -130,6 +135,7 @@ def test_a_hostile_target_costs_only_its_experiments() -> None:
     assert shown["variable-float"].startswith("raised TargetHang: the target did not finish within 0.05 s")
     assert shown["function-0d-forward"] == "raised KeyboardInterrupt"
     assert shown["square"] == "returned a list" and shown["add"] == "raised MemoryError"
+    assert shown["no-grad-flag"] == shown["square-no-grad"] == "raised Unprintable"
     assert getattr(namespace["Config"], "enable_backprop") is True  # put back after each experiment
 
 
