@@ -478,10 +478,38 @@ def graph_built_under_no_grad(f: Failures) -> Match:
                     "`outputs`), reading `Config.enable_backprop` itself at each call, not a copy", ids)
 
 
+def call_returns_a_list(f: Failures) -> Match:
+    """`return outputs` for one output too: `square(x)` gives `[y]`, which the book's code never indexes."""
+    kinds = {f.shown(key) for key in ("function-0d-forward", "square", "add")} & {"returned a list", "returned a tuple"}
+    ids = f.saying(r"returned a (list|tuple), not a Variable")
+    if not kinds or not ids:
+        return
+    kind = min(kinds).removeprefix("returned a ")
+    yield Diagnosis("call-returns-a-list", f"`Function.__call__` returns a {kind} even for one output, so `square(x)` "
+                    f"and `add(x0, x1)` give `[y]`, not the Variable `y`",
+                    "end `Function.__call__` with `return outputs if len(outputs) > 1 else outputs[0]`", ids)
+
+
+def context_manager_decorator_missing(f: Failures) -> Match:
+    """A generator function without `@contextlib.contextmanager`: the probe read it from the code."""
+    names = [name for name in ("using_config", "no_grad") if any(
+        note.startswith(f"`{name}` returned a generator, not a context manager") for note in f.notes)]
+    ids = f.saying(r"returned a generator, not a context manager")
+    if not names or not ids:
+        return
+    name = names[0]
+    call = "using_config(...)" if name == "using_config" else "no_grad()"
+    also = ", and so does `with no_grad():`, which returns it" if len(names) > 1 else ""
+    yield Diagnosis("contextmanager-missing", f"`{name}` has no `@contextlib.contextmanager` above it: it is a plain "
+                    f"generator, so `with {call}:` raises TypeError{also}",
+                    f"put `@contextlib.contextmanager` on the line above `def {name}(...)` (and `import contextlib`)",
+                    ids)
+
+
 # Most specific first: a failure is explained by the first pattern that claims it.
 PATTERNS: Final[tuple[Pattern, ...]] = (
-    missing_names, name_not_defined, without_as_array, returns_none, variable_rejects_none, function_redefined_after_ops,
-    method_without_self, compared_with_none, grads_accumulated_in_place, functions_out_of_order,
+    missing_names, name_not_defined, without_as_array, returns_none, call_returns_a_list,
+    context_manager_decorator_missing, variable_rejects_none, function_redefined_after_ops, method_without_self, compared_with_none, grads_accumulated_in_place, functions_out_of_order,
     grad_overwritten, retain_grad_ignored, cleargrad_does_not_reset, outputs_held_strongly, restore_without_finally,
     flag_not_restored, graph_built_under_no_grad, as_array_changes_values, variable_accepts_non_arrays,
 )

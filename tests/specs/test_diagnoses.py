@@ -16,6 +16,7 @@ from specs.report.html import render_compact, render_page
 from specs.report.report import Report
 from specs.report.results import PropertyResult
 from tests.catalogue import BOOK, BY_NAME
+from tests.conftest import FIXTURES
 from tests.diagnosed import BY_BUG, failed_import_notebook, function_redefined_notebook
 
 ACCEPTS = "variable-accepts-every-ndarray"
@@ -287,3 +288,29 @@ def test_a_stale_function_needs_the_ops_to_ignore_no_grad() -> None:
                 "add-no-grad": "returned a Variable with no creator"}
     assert diagnose(_with(honoured, creator)) == []
     assert diagnose(_with({k: v for k, v in stale.items() if k != "stale-function"}, creator)) == []
+
+
+def test_a_call_that_returns_a_list_is_named_from_what_the_op_returned(tmp_path: Path) -> None:
+    report = _check(FIXTURES / "learners" / "en_step18_always_list.py", (FORWARD, NO_GRAD))
+    [diagnosis] = diagnose(report)
+    assert diagnosis.id == "call-returns-a-list" and diagnosis.property_ids == (FORWARD, NO_GRAD)
+    assert "return outputs if len(outputs) > 1 else outputs[0]" in diagnosis.fix
+    blocked = _result(FORWARD, "blocked by a piece of the book's API the target lacks: `add(x0, x1)` returned a list, "
+                               "not a Variable: `Function.__call__` should return `outputs[0]` when there is one output")
+    assert diagnose(_with({}, blocked)) == []  # the experiment must show it too
+
+
+def test_a_generator_without_contextmanager_is_named_from_the_probe() -> None:
+    blocked = _result(NO_GRAD, "blocked by a piece of the book's API the target lacks: `no_grad` returned a generator, "
+                               "not a context manager: is `@contextlib.contextmanager` missing? (it returns "
+                               "`using_config(...)`)")
+    notes = ["`using_config` returned a generator, not a context manager: is `@contextlib.contextmanager` missing? (a "
+             "name of the book's API: each property that needs it fails as blocked by it)",
+             "`no_grad` returned a generator, not a context manager: is `@contextlib.contextmanager` missing? (it "
+             "returns `using_config(...)`) (a name of the book's API: each property that needs it fails as blocked "
+             "by it)"]
+    [diagnosis] = diagnose(Report("learner.py", [blocked], notes))
+    assert diagnosis.cause == ("`using_config` has no `@contextlib.contextmanager` above it: it is a plain generator, "
+                               "so `with using_config(...):` raises TypeError, and so does `with no_grad():`, which "
+                               "returns it")
+    assert diagnose(Report("learner.py", [blocked])) == []
