@@ -92,6 +92,7 @@ CRASHES: Final = (
     _from_catalogue("graph_built_under_no_grad"),
     _from_catalogue("no_grad_that_enables"),
     _from_catalogue("enable_backprop_copied_once"),
+    _from_catalogue("no_grad_without_return"),
     Bug("variable_rejects_none", ((
         "        if data is not None:\n" + _TYPE_CHECK,
         "        if not isinstance(data, np.ndarray):\n            raise TypeError(\"{} is not supported\".format(type(data)))\n"),

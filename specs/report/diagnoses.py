@@ -145,10 +145,12 @@ def _ratio(message: str) -> float | None:
 def missing_names(f: Failures) -> Match:
     """A book name the target lacks or spells differently (`creater`, `clear_grad`, `using_conifg`)."""
     by_name: dict[str, list[str]] = {}
+    # an attribute the classes' code does assign is not missing: it was read before it was set
+    assigned = {name for owner in ("variable", "function") for name in f.shown(f"{owner}-attributes").split(", ")}
     for property_id, result in f.failed.items():
-        for pattern in _MISSING:
+        for index, pattern in enumerate(_MISSING):
             match = pattern.search(result.message)
-            if match is not None and match["name"] in BOOK_NAMES:
+            if match is not None and match["name"] in BOOK_NAMES and not (index in (2, 3) and match["name"] in assigned):
                 by_name.setdefault(match["name"], []).append(property_id)
                 break
     spelled = {m["name"]: m["other"] for note in f.notes for m in _SPELLED.finditer(note)}
@@ -177,7 +179,7 @@ def method_without_self(f: Failures) -> Match:
 
 def compared_with_none(f: Failures) -> Match:
     """`x.grad == None` or `data != None` on an array: elementwise, so `if` raises on arrays."""
-    ids = f.raised(re.escape(_AMBIGUOUS))
+    ids = f.saying(re.escape(_AMBIGUOUS))  # "the target raised ..." or "Variable(...) raised ..."
     if ids:
         yield Diagnosis("compared-with-none",
                         "an array is compared with `== None` or `!= None`, which compares element by element, "
@@ -306,9 +308,10 @@ def as_array_changes_values(f: Failures) -> Match:
     """`as_array` that wraps a scalar as `np.array([x])` or converts to another dtype."""
     message = f.message(FORWARD)
     dtype = _DTYPES.search(message)
-    grads = (GRADS, RETAIN_TRUE, ACCUMULATE)
+    grads = (GRADS, RETAIN_TRUE, ACCUMULATE, SEEDED, SMALL)
     if _GAINED_DIMENSION.search(message):
-        ids = (FORWARD, *(i for i in grads if _GRAD_GAINED_DIMENSION.search(f.message(i))))
+        ids = (FORWARD, *(i for i in grads if _GRAD_GAINED_DIMENSION.search(f.message(i))),
+               *(i for i in (RECURSION, DEEP) if re.search(r"grad is array\(\[[^\[\],]*\]\) " + CHAIN, f.message(i))))
         yield Diagnosis("as-array-adds-a-dimension",
                         "the outputs' data gain a dimension: `as_array` wraps a numpy scalar as `np.array([x])`",
                         "write `as_array` as the book does: `if np.isscalar(x): return np.array(x)` then `return x`",
@@ -506,10 +509,19 @@ def context_manager_decorator_missing(f: Failures) -> Match:
                     ids)
 
 
+def no_grad_returns_none(f: Failures) -> Match:
+    """`def no_grad(): using_config(...)` without `return`: `with no_grad():` gets None."""
+    ids = f.saying(r"`no_grad` returned a NoneType, not a context manager")
+    if not ids or f.shown("no-grad-flag") != "no_grad() returned a NoneType, not a context manager":
+        return
+    yield Diagnosis("no-grad-returns-none", "`no_grad()` returns None, not a context manager: its `return` is missing",
+                    "`def no_grad(): return using_config('enable_backprop', False)`", ids)
+
+
 # Most specific first: a failure is explained by the first pattern that claims it.
 PATTERNS: Final[tuple[Pattern, ...]] = (
     missing_names, name_not_defined, without_as_array, returns_none, call_returns_a_list,
-    context_manager_decorator_missing, variable_rejects_none, function_redefined_after_ops, method_without_self, compared_with_none, grads_accumulated_in_place, functions_out_of_order,
+    context_manager_decorator_missing, no_grad_returns_none, variable_rejects_none, function_redefined_after_ops, method_without_self, compared_with_none, grads_accumulated_in_place, functions_out_of_order,
     grad_overwritten, retain_grad_ignored, cleargrad_does_not_reset, outputs_held_strongly, restore_without_finally,
     flag_not_restored, graph_built_under_no_grad, as_array_changes_values, variable_accepts_non_arrays,
 )

@@ -17,6 +17,8 @@ these keys (each present only when its experiment could run):
 - `no-grad-flag`: `Config.enable_backprop` read inside `no_grad()` ("False" for the book's code);
 - `return-under-backprop-if`: "line N" when every `return` of `Function.__call__` is inside an
   `if` on `enable_backprop` (read from its code);
+- `variable-attributes`, `function-attributes`: the attributes their instances get, read from the
+  classes' code by the API probe (absent when that cannot be known);
 - `stale-function`: the classes ("Add, Square") whose base `Function` is not the namespace's
   current `Function` (a notebook that defined `Function` again after them);
 - `load-failure-binds:NAME`: a name the target lacks that a cell or statement which raised
@@ -38,6 +40,7 @@ from typing import Final
 import numpy as np
 
 from specs.target.execution import Failure
+from specs.target.probe import instance_attributes
 from specs.target.watchdog import time_limit
 
 SECONDS: Final = 1.0  # per experiment: the book's code takes microseconds
@@ -55,10 +58,10 @@ def gather(namespace: Mapping[str, object], ops: Mapping[str, Callable[..., obje
     config = namespace.get("Config")
     flag = _flag(config)
 
-    def attempt(key: str, experiment: Callable[[], str]) -> None:
+    def attempt(key: str, experiment: Callable[[], str], longest: int = _LONGEST) -> None:
         try:
             with time_limit(seconds):
-                found[key] = experiment()[:_LONGEST]
+                found[key] = experiment()[:longest]
         except BaseException as error:  # whatever the target raised is the outcome
             found[key] = _raised(error)
         finally:
@@ -74,9 +77,12 @@ def gather(namespace: Mapping[str, object], ops: Mapping[str, Callable[..., obje
     if isinstance(function, type):
         attempt("return-under-backprop-if", lambda: _return_under_backprop_if(function))
         attempt("stale-function", lambda: ", ".join(_stale_subclasses(namespace, function)))
-        for key in ("return-under-backprop-if", "stale-function"):  # read from code: kept only when found
-            if not found[key] or found[key].startswith("raised"):
-                del found[key]
+    for owner, cls in (("variable", variable), ("function", function)):
+        if isinstance(cls, type):
+            attempt(f"{owner}-attributes", lambda: _attributes(cls), longest=2000)  # run at once: `cls` is this one
+    for key in ("return-under-backprop-if", "stale-function", "variable-attributes", "function-attributes"):
+        if not found.get(key) or found[key].startswith("raised"):  # read from code: kept only when known
+            found.pop(key, None)
     for failure in failures:
         for name in sorted(failure.binds - set(namespace))[:20]:
             found.setdefault(f"load-failure-binds:{name}", failure.summary()[:_LONGEST])
@@ -191,6 +197,12 @@ def _return_under_backprop_if(function: type) -> str:
     if not guarded or others:
         return ""
     return f"line {code.co_firstlineno + guarded[0].lineno - 1}"
+
+
+def _attributes(cls: type) -> str:
+    """The attributes instances of `cls` get (the probe reads them from its code), or "" when unknown."""
+    attributes = instance_attributes(cls)
+    return "" if attributes is None else ", ".join(sorted(a for a in attributes if not a.startswith("__")))
 
 
 def _stale_subclasses(namespace: Mapping[str, object], function: type) -> list[str]:

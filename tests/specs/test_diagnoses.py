@@ -61,6 +61,7 @@ CASES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "graph_built_under_no_grad": ((NO_GRAD, SEQUENCES, GRADS), "function-ignores-no-grad", (NO_GRAD, SEQUENCES)),
     "enable_backprop_copied_once": ((NO_GRAD, GRADS), "function-ignores-no-grad", (NO_GRAD,)),
     "no_grad_that_enables": ((NO_GRAD, GRADS), "no-grad-leaves-backprop-on", (NO_GRAD,)),
+    "no_grad_without_return": ((NO_GRAD, GRADS), "no-grad-returns-none", (NO_GRAD,)),
 }
 
 
@@ -89,7 +90,8 @@ def test_the_books_code_gets_no_diagnosis() -> None:
     assert report.to_json()["diagnoses"] == []
 
 
-@pytest.mark.parametrize("name", ["square_backward_off_by_1e-3", "add_backward_drops_an_input", "inputs_held_weakly"])
+@pytest.mark.parametrize("name", ["square_backward_off_by_1e-3", "add_backward_drops_an_input", "inputs_held_weakly",
+                                  "creator_set_before_generation"])  # its `generation` exists: read before it is set
 def test_failures_no_pattern_fits_get_no_cause(name: str, tmp_path: Path) -> None:
     report = _check(BY_NAME[name].write(tmp_path), (GRADS, RETAIN_FALSE, RETAIN_TRUE, ACCUMULATE))
     assert not report.passed
