@@ -168,3 +168,10 @@ def test_a_namespace_checked_in_process_carries_its_evidence() -> None:
     namespace = _namespace(BOOK.read_text())
     report = specs.check(namespace, only=("variable-rejects-non-ndarray",), max_examples=5, seed=0, database=None)
     assert _experiments(report.evidence) == CLEAN and report.to_json()["evidence"] == report.evidence
+
+
+def test_a_target_that_hangs_in_every_experiment_costs_three_time_limits_in_all() -> None:
+    namespace = _namespace("class Variable:\n    def __init__(self, data):\n        while True:\n            pass\n")
+    shown = _gather(namespace, seconds=0.05)
+    hung = [key for key, value in shown.items() if value.startswith("raised TargetHang")]
+    assert hung == ["variable-none", "variable-float", "variable-numpy-scalar"]  # the rest were skipped
