@@ -38,6 +38,7 @@ GENERATIONS: Final = "generations-follow-the-graph"
 SMALL: Final = "small-graphs-match-exact-gradients"
 RECURSION: Final = "backward-needs-no-recursion"
 DEPTH_MEMORY: Final = "backward-memory-independent-of-depth"
+READS_OLD: Final = "using-config-reads-old-value-on-entry"
 CHAIN: Final = "after backward over the chain"  # the recursion and deep-graph properties' wrong-grad message
 
 # The book's step-18 names: a missing or misspelled one is a cause of its own.
@@ -297,7 +298,8 @@ def flag_not_restored(f: Failures) -> Match:
     if not (left_changed or constant):
         return
     ids = (*f.mentions(NO_GRAD, "Config.enable_backprop is"), *f.mentions(RESTORED, "Config.enable_backprop is"),
-           *f.mentions(SEQUENCES, "Config.enable_backprop is"))
+           *f.mentions(SEQUENCES, "Config.enable_backprop is"),
+           *(f.mentions(READS_OLD, "left it True") if constant else ()))  # a constant True is no old value
     yield Diagnosis("flag-not-restored", "`Config.enable_backprop` is not put back as it was before the `with` "
                     "block (left changed, or set to a constant instead of the saved value)",
                     "save `old_value = getattr(Config, name)` before `setattr`, and restore it in `finally` "

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 import specs
-from specs.report.diagnoses import (ACCUMULATE, FORWARD, FREED, GENERATIONS, GRADS, HANDED_OUT, NO_GRAD, REJECTS,
-                                    RESTORED, RETAIN_FALSE, RETAIN_TRUE, SEEDED, SEQUENCES, Diagnosis, diagnose,
-                                    render_causes)
+from specs.report.diagnoses import (ACCUMULATE, FORWARD, FREED, GENERATIONS, GRADS, HANDED_OUT, NO_GRAD, READS_OLD,
+                                    REJECTS, RESTORED, RETAIN_FALSE, RETAIN_TRUE, SEEDED, SEQUENCES, Diagnosis,
+                                    diagnose, render_causes)
 from specs.__main__ import main
 from specs.report.html import render_compact, render_page
 from specs.report.report import Report
@@ -46,7 +46,7 @@ CASES: dict[str, tuple[tuple[str, ...], str, tuple[str, ...]]] = {
     "cleargrad_misspelled": ((ACCUMULATE, SEQUENCES), "missing-name", (ACCUMULATE, SEQUENCES)),
     "creator_misspelled": ((NO_GRAD, SEQUENCES), "missing-name", (NO_GRAD, SEQUENCES)),
     "using_config_misspelled": ((NO_GRAD, RESTORED), "missing-name", (RESTORED,)),  # no_grad calls its own
-    "restore_to_a_constant": ((NO_GRAD, RESTORED), "flag-not-restored", (RESTORED,)),
+    "restore_to_a_constant": ((NO_GRAD, RESTORED, READS_OLD), "flag-not-restored", (RESTORED, READS_OLD)),
     "no_grad_never_restores": ((NO_GRAD, RESTORED), "flag-not-restored", (NO_GRAD,)),
     "variable_accepts_floats": ((REJECTS,), "variable-accepts-non-arrays", (REJECTS,)),
     "variable_without_type_check": ((REJECTS,), "variable-accepts-non-arrays", (REJECTS,)),
