@@ -13,6 +13,7 @@ still claim one as a consequence of the same bug.
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from html import escape
@@ -365,17 +366,20 @@ def name_not_defined(f: Failures) -> Match:
         used = f" ({where})" if where else ""
         failed_first = f.shown(f"load-failure-binds:{name}")
         notebook = f.target.endswith(".ipynb")
-        importing = "import numpy as np" if name == "np" else f"the import or definition of `{name}`"
+        code = ("import numpy as np" if name == "np" else f"import {name}" if name in sys.stdlib_module_names
+                else None)
+        importing = f"`{code}`" if code else f"what defines `{name}`"
         if failed_first:
             yield Diagnosis("name-not-defined", f"`{name}` is not defined when your code runs{used}: {failed_first}, "
                             f"before `{name}` was defined",
-                            f"a cell stops at its first error: put `{importing}` in a cell of its own that runs, or "
+                            f"a cell stops at its first error: put {importing} in a cell of its own that runs, or "
                             "fix what fails in that cell" if notebook else
-                            f"put `{importing}` on a line of its own, or fix what fails in that statement",
+                            f"put {importing} on a line of its own, or fix what fails in that statement",
                             tuple(ids))
             continue
         where_to = "in the first cell (and run it)" if notebook else "at the top of the file"
         fix = (f"add `import numpy as np` {where_to}" if name == "np" else
+               f"add `import {name}` {where_to}" if name in sys.stdlib_module_names else  # weakref, contextlib
                f"define or import `{name}` {where_to}, before the code that uses it (check its spelling)")
         yield Diagnosis("name-not-defined", f"`{name}` is not defined when your code runs{used}"
                         + (": numpy is not imported as `np`" if name == "np" else ""), fix, tuple(ids))

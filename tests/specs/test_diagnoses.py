@@ -316,3 +316,22 @@ def test_a_generator_without_contextmanager_is_named_from_the_probe() -> None:
                                "so `with using_config(...):` raises TypeError, and so does `with no_grad():`, which "
                                "returns it")
     assert diagnose(Report("learner.py", [blocked])) == []
+
+
+def test_an_attribute_the_classes_assign_is_not_a_missing_name() -> None:
+    raised = _result(GRADS, "the target raised AttributeError: 'Square' object has no attribute 'generation'")
+    assert [d.id for d in diagnose(_with({}, raised))] == ["missing-name"]  # nothing says otherwise
+    read_before_set = {"function-attributes": "backward, forward, generation, inputs, outputs"}
+    assert diagnose(_with(read_before_set, raised)) == []
+
+
+def test_any_name_not_defined_is_named_with_its_line() -> None:
+    message = ("the target raised NameError: name 'weakref' is not defined\nTraceback (most recent call last, from the "
+               "target's code):\n  File \"/home/learner/step18.py\", line 95, in __call__\n    self.outputs = "
+               "[weakref.ref(output) for output in outputs]\nNameError: name 'weakref' is not defined")
+    [diagnosis] = diagnose(_with({}, _result(GRADS, message)))
+    assert diagnosis.cause == "`weakref` is not defined when your code runs (line 95, in `__call__`)"
+    assert diagnosis.fix == "add `import weakref` at the top of the file"
+    [learner_name] = diagnose(_with({}, _result(GRADS, message.replace("weakref", "my_helper"))))
+    assert learner_name.fix == ("define or import `my_helper` at the top of the file, before the code that uses it "
+                                "(check its spelling)")
