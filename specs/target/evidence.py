@@ -128,7 +128,7 @@ def _ops(namespace: Mapping[str, object], variable: Callable[..., object], funct
 def _outcome(call: Callable[[], object], variable: object, no_grad: Callable[[], object] | None = None, *,
              flag: bool = False) -> Callable[[], str]:
     """An experiment: what `call` returned (inside `no_grad()` when given, with whether it got a creator; with
-    `flag`, the value itself: `Config.enable_backprop` as the block left it)."""
+    `flag`, the repr of the value itself: `Config.enable_backprop` as read inside the block)."""
     def experiment() -> str:
         if no_grad is None:
             return _returned(call(), variable)
