@@ -53,6 +53,8 @@ class Results:
     target: str
     properties: list[PropertyResult]
     notes: list[str] = field(default_factory=list)
+    # what the targeted experiments showed right after loading (specs.target.evidence), for the diagnoses
+    evidence: dict[str, str] = field(default_factory=dict)
 
     @property
     def beyond(self) -> int:

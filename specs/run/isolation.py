@@ -318,7 +318,9 @@ class _Pool:
         elif kind == "loaded":
             worker.loaded = True
             if job.report is None:
-                job.report = Report(str(event["label"]), [], [str(n) for n in event["notes"]])
+                evidence = event.get("evidence")  # plain strings only: the target's process sent it
+                job.report = Report(str(event["label"]), [], [str(n) for n in event["notes"]],
+                                    {str(k): str(v) for k, v in evidence.items()} if isinstance(evidence, dict) else {})
             self._next(worker)
         elif kind == "load-error":
             self._load_failed(worker.index, str(event["message"]))

@@ -28,6 +28,7 @@ from specs.report.report import Report
 from specs.report.results import PropertyResult, Status
 from specs.run.database import KeyedDatabase
 from specs.target.adapters.protocol import Engine, MissingName
+from specs.target.engines import evidence_of
 from specs.target.probe import Blocked, BlockedRun, blocking_gaps
 from specs.target.replay import Replayed, expected_comment, replay, with_got
 from specs.target.watchdog import TargetHang, time_limit
@@ -78,7 +79,7 @@ def selected(only: Sequence[str]) -> tuple[Property, ...]:
 
 def run(engine: Engine, options: Options, on_result: Callable[[PropertyResult], None] | None = None) -> Report:
     """Run the selected properties against `engine`, reporting each result as it is known."""
-    report = Report(target=engine.label, properties=[])
+    report = Report(target=engine.label, properties=[], evidence=evidence_of(engine))
     resets = 0
     for prop in selected(options.only):
         result, tally = run_property(prop, engine, options)

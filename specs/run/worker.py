@@ -7,7 +7,7 @@ current folder is never imported in its place; see `main`.)
 
 The first stdin line is the run's settings ({"target", "max_examples", "seed", "timeout",
 "database", "database_key", "max_memory_mb", "stuck_file"}); each later line is one property
-id. Events: {"event": "loading"}, then {"event": "loaded", "label", "notes"} or
+id. Events: {"event": "loading"}, then {"event": "loaded", "label", "notes", "evidence"} or
 {"event": "load-error", "message"}; then,
 per property, {"event": "started", "pid"}, one {"event": "example"} as each example starts,
 {"event": "result", "result", "flag_resets"} from the child, and {"event": "ended", "status"}
@@ -39,7 +39,7 @@ from specs.properties import BY_ID, PROPERTIES
 from specs.run.database import open_database
 from specs.run.runner import Options, run_property
 from specs.target.adapters.protocol import Engine
-from specs.target.engines import open_engine
+from specs.target.engines import evidence_of, open_engine
 from specs.target.loader import TargetLoadError
 
 POLL: Final = 0.02  # seconds between checks on a child where pidfd_open is missing
@@ -182,7 +182,7 @@ def serve(fd: int) -> None:
         finally:
             faulthandler.unregister(signal.SIGUSR1)
     _warm_up()
-    _send(channel, event="loaded", label=engine.label, notes=notes)
+    _send(channel, event="loaded", label=engine.label, notes=notes, evidence=evidence_of(engine))
     while (line := lines.next()) is not None:
         prop_id = line.decode().strip()
         sys.stdout.flush()

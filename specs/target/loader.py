@@ -40,6 +40,7 @@ class Target:
     namespace: Mapping[str, object]
     import_line: str | None = None
     notes: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)  # cells or statements that raised while loading
 
 
 # While targets load in this process, one list per load (innermost last) of the places
@@ -192,6 +193,7 @@ def _conclude(target: Target, failures: list[Failure], runs: list[str]) -> None:
         raise TargetLoadError(f"{skipped}{target.label}: {names} not defined{cause}")
     for failure in failures:
         target.notes.append(failure.note())
+    target.failures = failures
 
 
 def strip_magics(source: str) -> tuple[str, int]:
