@@ -8,18 +8,20 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from specs.report.report import Report
 from specs.report.results import PropertyResult
-from specs.run.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
+from specs.run.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, check_directory, is_url, open_database
 from specs.run.isolation import Settings, run_isolated
-from specs.run.jupyter import NotebookProgress, config_kept, in_notebook, namespace_label, warnings_collected
+from specs.run.jupyter import (NotebookProgress, config_kept, in_notebook, name_cells, namespace_label,
+                               warnings_collected)
 from specs.run.runner import Options, run, selected
 from specs.target.adapters.dezero_style import DezeroStyle
 from specs.target.engines import engine_for, open_engine
-from specs.target.loader import TargetLoadError, TargetSpec
+from specs.target.loader import TargetLoadError, TargetSpec, loading, nested_check
 
 __all__ = ["DatabaseError", "PropertyResult", "Report", "TargetLoadError", "check", "engine_for", "open_engine"]
 
@@ -40,8 +42,15 @@ def check(
     forks a child per property), as the command line runs it. `database` is a directory, a Redis URL shared by several machines
     (`redis://host:port/db`, see docs/campaigns.md) or None. Raises TargetLoadError, with a
     one-line reason, when the target cannot be loaded, and DatabaseError when the database
-    cannot be opened.
+    cannot be opened. Called by a target while gradspec loads it (a notebook's last cell),
+    it returns at once a report whose properties are all skipped (see `_skipped`).
     """
+    if loading():  # the target's own call, while gradspec loads it: one check is enough
+        caller = sys._getframe(1)
+        nested_check(caller.f_code.co_filename, caller.f_lineno)
+        return _skipped(target, only)
+    if database is not None and not is_url(database):
+        check_directory(Path(database))
     if isolate:
         if not isinstance(target, str | Path):
             raise TypeError(f"isolate=True needs a target named by a string or path, not {type(target).__name__}")
@@ -63,4 +72,19 @@ def check(
         progress.close()
     report.notes[:0] = notes
     report.notes.extend(collected)
+    if isinstance(target, Mapping) and progress is not None:
+        name_cells(report, target)
     return report
+
+
+SKIPPED_NESTED = ("skipped: gradspec was loading this code to check it, and this specs.check(...) call inside it "
+                  "would have run a second, nested check; the outer check runs the properties once")
+
+
+def _skipped(target: TargetSpec, only: tuple[str, ...]) -> Report:
+    """The report a nested `specs.check` returns: every property skipped, saying why; one line printed."""
+    name = namespace_label(target) if isinstance(target, Mapping) else str(target or "refengine")
+    print("gradspec: this specs.check(...) call was skipped: gradspec is loading this code to check it",
+          file=sys.stderr)
+    results = [PropertyResult(p.id, p.tier, "skipped", 0, 0.0, SKIPPED_NESTED) for p in selected(only)]
+    return Report(name, results, [SKIPPED_NESTED])

@@ -22,15 +22,14 @@ from typing import NoReturn
 
 from specs.properties import BY_ID, PROPERTIES
 from specs.report import files, gradebook
-from specs.report.console import render_all_details, render_summary
-from specs.report.diagnoses import render_causes
+from specs.report.console import render_body, render_last_screen
 from specs.report.gradebook_html import write_gradebook_html
 from specs.report.graphviz import write_pictures
 from specs.report.html import write_html
 from specs.report.report import Report
 from specs.report.results import PropertyResult
 from specs.run import grading
-from specs.run.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, is_url, open_database
+from specs.run.database import DEFAULT_PATH, DatabaseError, DatabaseSpec, check_directory, is_url, open_database
 from specs.run.isolation import LOAD_LIMIT, Interrupted, Outcome, Settings, run_isolated
 from specs.run.progress import Progress
 from specs.run.runner import Options, run, selected
@@ -103,6 +102,8 @@ def _parser() -> _Parser:
                        help=f"stop a target whose loading takes longer, naming the line it ran (default {LOAD_LIMIT:g})")
     check.add_argument("--max-memory", type=_memory, default=4096, metavar="MB",
                        help="cap each target process's address space (default 4096; 0: no cap)")
+    check.add_argument("-v", "--verbose", action="store_true",
+                       help="print the details of the checks beyond the book too (the HTML and JSON reports hold them)")
     check.add_argument("--in-process", action="store_true",
                        help="run the target in this process (no isolation, no --max-seconds; for debuggers)")
     commands.add_parser("list", help="list the properties: id, tier and rule")
@@ -145,6 +146,11 @@ def _check(args: argparse.Namespace, parser: _Parser) -> int:
             return EXIT_USAGE
     elif database is not None:
         database = Path(database)
+        try:  # a directory that cannot hold the examples: said now, not lost silently by Hypothesis
+            check_directory(database)
+        except DatabaseError as error:
+            print(f"specs: {error}", file=sys.stderr)
+            return EXIT_USAGE
     if several:
         return _grade(args, database)
     print(f"checking {args.target}", flush=True)
@@ -241,11 +247,13 @@ def _grade(args: argparse.Namespace, database: DatabaseSpec) -> int:
 
 
 def _finish(report: Report, args: argparse.Namespace, progress: Progress) -> None:
-    """Print the failures' details and the verdict; save the JSON and HTML reports and the pictures."""
+    """Print the notes and details; save the JSON and HTML reports and the pictures; print the last screen.
+
+    The last screen (smallest snippet, likely causes, verdict) comes after the "wrote ..." lines:
+    a terminal shows the end.
+    """
     progress.close()
-    print(render_causes(report), end="")
-    print(render_all_details(report.properties), end="")
-    print(render_summary(report), end="")
+    print(render_body(report, verbose=args.verbose, max_examples=args.max_examples), end="", flush=True)
     if args.json is not None:
         _write_json(report, args)
     if args.csv is not None:
@@ -257,8 +265,9 @@ def _finish(report: Report, args: argparse.Namespace, progress: Progress) -> Non
         for path in write_pictures(report, args.dot):
             print(f"wrote {path}")
     if args.html is not None:
-        write_html(report, args.html, command=args.command_line)
-        print(f"wrote {args.html}")
+        missing = write_html(report, args.html, command=args.command_line)
+        print(f"wrote {args.html}" + (f"\n{missing}" if missing else ""))
+    print(render_last_screen(report), end="")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -277,5 +286,19 @@ def entry_point() -> NoReturn:
     sys.exit(main())
 
 
+def shadowing(package: object) -> str | None:
+    """The line to say when `python -m specs` imported `package` as `specs`, another package than
+    gradspec's (a `specs/` of the current folder), and reached this file only through an editable
+    install's finder; None when `package` is this one."""
+    file = getattr(package, "__file__", None)
+    if isinstance(file, str) and Path(file).resolve().parent == Path(__file__).resolve().parent:
+        return None
+    where = getattr(package, "__path__", None) or [getattr(package, "__file__", None) or "this folder"]
+    return (f"specs: warning: `python -m specs` found this folder's own `specs` ({list(where)[0]}) before "
+            "gradspec's; `gradspec check ...` is the same command, and never confused by it")
+
+
 if __name__ == "__main__":
+    if (line := shadowing(sys.modules.get("specs"))) is not None:
+        print(line, file=sys.stderr)  # without an editable install, Python stops before this file
     entry_point()

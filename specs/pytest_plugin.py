@@ -19,7 +19,9 @@ import pytest
 from hypothesis import settings
 from hypothesis.database import ExampleDatabase
 
-from specs.report.results import BEYOND
+from specs.report.console import first_line
+from specs.report.diagnoses import render_causes
+from specs.report.results import BEYOND, PropertyResult, Results
 from specs.run import profiles
 from specs.run.database import DatabaseError, open_database
 from specs.run.runner import Options
@@ -28,6 +30,7 @@ from specs.target.engines import engine_for
 from specs.target.loader import TargetLoadError, load_target
 
 MARKER = "specs_property"
+RESULT = "specs_result"  # the user property holding a test's PropertyResult, as a dict (it crosses xdist too)
 BEFORE = "gradspec-before-specs"
 profiles.register()  # at import, before Hypothesis's plugin loads a --hypothesis-profile
 
@@ -135,14 +138,61 @@ def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    """Say what each check beyond the book found, apart from the failures."""
+    """Say what each check beyond the book found, apart from the failures; then the likely causes."""
+    results = [PropertyResult(**dict(value)) for reports in terminalreporter.stats.values() for report in reports
+               if getattr(report, "when", "") == "call"
+               for key, value in getattr(report, "user_properties", ()) if key == RESULT]
     reports = terminalreporter.stats.get("beyond", [])
-    if not reports:
-        return
-    terminalreporter.section(f"beyond the book: {len(reports)} check(s) differ from refengine (not failures)",
-                             yellow=True)
-    for report in reports:
-        terminalreporter.line(str(getattr(report, "wasxfail", "")).removeprefix(BEYOND).strip())
+    if reports:
+        differ = "1 check differs" if len(reports) == 1 else f"{len(reports)} checks differ"
+        terminalreporter.section(f"beyond the book: {differ} from refengine (not failures)", yellow=True)
+        if config.getoption("verbose", 0) > 0:
+            for report in reports:
+                terminalreporter.line(str(getattr(report, "wasxfail", "")).removeprefix(BEYOND).strip())
+        else:  # one line each: a conformant engine's summary holds no traceback
+            for result in results:
+                if result.shown == "beyond":
+                    terminalreporter.line(f"{result.id}: {first_line(result.message)} (-v shows the details)")
+    causes = render_causes(Results(str(config.getoption("--specs-target", "")), results))
+    if causes:
+        terminalreporter.section("likely cause", red=True)
+        for line in causes.splitlines():
+            terminalreporter.line(line)
+
+
+class _Details:
+    """A failed property's report: its details in FAILURES, and one line (the message's first) in the short summary."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        lines = text.splitlines()
+        self.reprcrash = _Crash(lines[1] if len(lines) > 1 and lines[0].startswith("--- ") else lines[0] if lines else "")
+
+    def toterminal(self, tw: Any) -> None:
+        """Write the details, line by line."""
+        for line in self.text.splitlines():
+            tw.line(line)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class _Crash:
+    """What pytest's short summary reads: `message`, one line."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
+    """A failed property shows its snippet once: in FAILURES, while the short summary gets one line."""
+    outcome = yield
+    report = outcome.get_result()
+    excinfo = call.excinfo
+    if (item.get_closest_marker(MARKER) is not None and report.failed and excinfo is not None
+            and excinfo.errisinstance(pytest.fail.Exception)):
+        report.longrepr = _Details(str(excinfo.value))
 
 
 @pytest.hookimpl(hookwrapper=True)

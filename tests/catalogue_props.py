@@ -109,6 +109,12 @@ ALIASING: Final = (
         "handed-out-grads-are-never-mutated",
     ),
     BrokenEngine(
+        "grads_added_with_out",  # numpy's out= to "save a copy": the handed-out array is the one written
+        "                    x.grad = x.grad + gx\n",
+        "                    np.add(x.grad, gx, out=x.grad)\n",
+        "handed-out-grads-are-never-mutated",  # and not backward-needs-no-recursion: nothing recurses
+    ),
+    BrokenEngine(
         "leaf_grads_accumulated_in_place",
         "                else:\n                    x.grad = x.grad + gx\n",
         "                elif x.creator is None:\n                    x.grad += gx\n                else:\n"
@@ -278,6 +284,14 @@ CONFIG: Final = (
                  "        setattr(Config, name, not value)\n", "config-restored-after-exception"),
     BrokenEngine("no_grad_without_return", '    return using_config("enable_backprop", False)\n',
                  '    using_config("enable_backprop", False)\n', "no-grad-builds-no-graph"),
+    BrokenEngine(
+        "creator_set_outside_the_flag",  # set_creator dedented out of `if Config.enable_backprop:`
+        "        if Config.enable_backprop:\n" + GENERATION + "            for output in outputs:\n"
+        "                output.set_creator(self)\n",
+        GENERATION.removeprefix("    ") + "        for output in outputs:\n            output.set_creator(self)\n"
+        "        if Config.enable_backprop:\n",
+        "no-grad-builds-no-graph",  # and not config-restored-after-exception: its using_config restores right
+    ),
     BrokenEngine(
         "enable_backprop_copied_once",  # as `from config import enable_backprop` would
         "        if Config.enable_backprop:\n",

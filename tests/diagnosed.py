@@ -33,7 +33,8 @@ class Bug:
 
 def _from_catalogue(name: str) -> Bug:
     engine = BY_NAME[name]
-    return Bug(name, ((engine.old, engine.new),))
+    prelude = (("\n\nclass Config:", f"\n\n{engine.prelude}class Config:"),) if engine.prelude else ()
+    return Bug(name, ((engine.old, engine.new), *prelude))
 
 
 _TYPE_CHECK: Final = ("            if not isinstance(data, np.ndarray):\n"
@@ -79,4 +80,59 @@ BUGS: Final = (
         ("        self.data = data\n", "        self.data = np.asarray(data) if data is not None else None\n"),
     )),
 )
-BY_BUG: Final = {bug.name: bug for bug in BUGS}
+# Crashes whose cause only the target's own behaviour shows (issue #20): each names exactly one cause.
+CRASHES: Final = (
+    Bug("numpy_never_imported", (("import numpy as np\n", ""),)),
+    Bug("call_without_as_array", (("outputs = [Variable(as_array(y)) for y in ys]", "outputs = [Variable(y) for y in ys]"),)),
+    Bug("return_under_backprop_if", ((
+        "            self.outputs = [weakref.ref(output) for output in outputs]\n        return outputs",
+        "            self.outputs = [weakref.ref(output) for output in outputs]\n            return outputs"),)),
+    Bug("square_without_return", (("def square(x):\n    return Square()(x)", "def square(x):\n    Square()(x)"),)),
+    Bug("call_without_return", (("        return outputs if len(outputs) > 1 else outputs[0]\n", ""),)),
+    _from_catalogue("graph_built_under_no_grad"),
+    _from_catalogue("no_grad_that_enables"),
+    _from_catalogue("enable_backprop_copied_once"),
+    _from_catalogue("no_grad_without_return"),
+    Bug("variable_rejects_none", ((
+        "        if data is not None:\n" + _TYPE_CHECK,
+        "        if not isinstance(data, np.ndarray):\n            raise TypeError(\"{} is not supported\".format(type(data)))\n"),
+    )),
+)
+BY_BUG: Final = {bug.name: bug for bug in (*BUGS, *CRASHES)}
+
+
+def _cells(source: str, *starts: str) -> dict[str, str]:
+    """The book's engine cut where each of `starts` (a `class X` or `def x` line) begins: a notebook's cells, by
+    their start ("imports" for what comes before the first)."""
+    at = sorted((source.index(start), start) for start in starts)
+    bounds = [(0, "imports"), *at, (len(source), "")]
+    return {name: source[a:b] for (a, name), (b, _) in zip(bounds, bounds[1:])}
+
+
+def write_notebook(path: Path, cells: list[str]) -> Path:
+    """A notebook at `path` whose code cells are `cells`, run in order (execution counts 1, 2, ...)."""
+    import nbformat  # only the notebook tests need it
+
+    notebook = nbformat.v4.new_notebook()  # type: ignore[no-untyped-call]  # no stubs
+    notebook.cells = [nbformat.v4.new_code_cell(cell, execution_count=n)  # type: ignore[no-untyped-call]
+                      for n, cell in enumerate(cells, start=1)]
+    nbformat.write(notebook, path)  # type: ignore[no-untyped-call]
+    return path
+
+
+def function_redefined_notebook(directory: Path) -> Path:
+    """A learner's notebook: step 17's `Function` (no Config), `Square` and `Add` on it, then step 18's `Function`
+    in a later cell, whose `no_grad()` the ops never see."""
+    source = BOOK.read_text()
+    cells = _cells(source, "class Config", "class Variable", "def as_array", "class Function", "class Square")
+    step17 = cells["class Function"].replace("        if Config.enable_backprop:\n", "        if True:\n")
+    ordered = [cells["imports"], cells["class Variable"], cells["def as_array"], step17, cells["class Square"],
+               cells["class Config"], cells["class Function"]]
+    return write_notebook(directory / "function_redefined.ipynb", ordered)
+
+
+def failed_import_notebook(directory: Path) -> Path:
+    """A learner's notebook whose first cell imports matplotlib (absent here) before numpy, after `%matplotlib inline`."""
+    source = BOOK.read_text().replace("import numpy as np\n", "")
+    first = "%matplotlib inline\nimport matplotlib_not_installed_here.pyplot as plt\nimport numpy as np\n"
+    return write_notebook(directory / "failed_import.ipynb", [first, source])

@@ -7,7 +7,7 @@ from typing import Final
 from specs.graphs.ir import Graph, features, generations
 from specs.graphs.snippets import graph_code, name_of
 from specs.graphs.strategies import FAMOUS_GRAPHS, graphs
-from specs.properties.base import Property, Violation, build, trial_maker
+from specs.properties.base import Property, Violation, build, reading, trial_maker
 from specs.target.adapters.protocol import Engine
 
 RULE: Final = "a leaf is 0, a Function is the max over its inputs, its output one more"
@@ -27,7 +27,8 @@ def check_generations(engine: Engine, graph: Graph) -> None:
             continue
         creator = engine.creator(handle)
         if creator is None:
-            raise Violation(f"{name} has no creator", f"print({name}.creator)  # expected a Function")
+            raise Violation(f"{name} has no creator", f"print({name}.creator)  # expected a Function, got None",
+                            reading(engine.creator, name, lambda found: found is None))
         inputs = ", ".join(name_of(graph, i) for i in graph.node(index).inputs)
         got = engine.generation(creator)
         if got != want[index] - 1:
@@ -44,7 +45,12 @@ def check_generations(engine: Engine, graph: Graph) -> None:
                         f"with no_grad():\n    z = square({output})\nprint(z.generation)  # expected 0")
 
 
-_trial = trial_maker(check_generations, graph_code, lambda g: (features(g), len(g.nodes)))
+def _unrecorded_call(graph: Graph) -> str:
+    """The call the check makes last (a square under no_grad()): shown when the target raises there."""
+    return f"with no_grad():\n    z = square({name_of(graph, graph.output)})\nprint(z.generation)\n"
+
+
+_trial = trial_maker(check_generations, graph_code, lambda g: (features(g), len(g.nodes)), _unrecorded_call)
 
 PROPERTIES: Final = (
     Property(

@@ -9,7 +9,7 @@ import numpy as np
 
 from specs.graphs.ir import FloatArray, Graph, features
 from specs.graphs.oracle import Adjoints, adjoints, finite_differences, forward_values, mismatches
-from specs.graphs.snippets import differing, graph_code, name_of, short
+from specs.graphs.snippets import differing, graph_code, name_of, print_check, short
 from specs.graphs.strategies import FAMOUS_GRAPHS, graphs
 from specs.properties.base import Property, Violation, build, reading, trial_maker
 from specs.target.adapters.protocol import Engine, Handle
@@ -29,7 +29,7 @@ def check_forward(engine: Engine, graph: Graph) -> None:
             shown_got, shown_want = differing(got, want)
             raise Violation(
                 f"{name}.data is {shown_got} ({got.dtype}), expected {shown_want} ({want.dtype})",
-                f"print(repr({name}.data))  # expected {shown_want}, got {shown_got}",
+                print_check(f"{name}.data", want, got),
                 reading(engine.data, name, lambda data: _data_differs(data, want)),
             )
 
@@ -69,10 +69,9 @@ def _check_grad(engine: Engine, graph: Graph, index: int, got: FloatArray | None
         return
     name = name_of(graph, index)
     want = reference.reference(index, graph.shape).astype(graph.dtype)
-    shown_got, shown_want = differing(got, want)
     raise Violation(
         problem,
-        f"{call}\nprint(repr({name}.grad))  # expected {shown_want}, got {shown_got}",
+        f"{call}\n" + print_check(f"{name}.grad", want, got),
         reading(engine.grad, name, lambda grad: _grad_problem(graph, index, grad, reference, call) is not None),
     )
 
@@ -92,7 +91,7 @@ def _expect_no_grad(engine: Engine, graph: Graph, index: int, got: FloatArray | 
     if got is not None:
         name = name_of(graph, index)
         raise Violation(f"{name} {why}, yet {name}.grad is {short(got)} after {call}",
-                        f"{call}\nprint({name}.grad)  # expected None, got {short(got)}",
+                        f"{call}\n" + print_check(f"{name}.grad", None, got),
                         reading(engine.grad, name, lambda grad: grad is not None))
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from specs.graphs.ir import FloatArray, Graph, features
 from specs.graphs.oracle import adjoints
-from specs.graphs.snippets import name_of, short
+from specs.graphs.snippets import name_of, print_check, printed
 from specs.graphs.strategies import FAMOUS_GRAPHS, graphs
 from specs.properties.base import Property, Violation, trial_maker
 from specs.properties.graphs import _check_grad, _code_keeping_leaves_and_output, _double, _leaves_and_output
@@ -42,9 +42,9 @@ def _unchanged(what: str, kept: FloatArray, copy: FloatArray, by: str, code: str
     """Raise a Violation unless `kept` still holds `copy`'s values; `code` ends where `kept` is printed."""
     if kept.tobytes() != copy.tobytes():
         raise Violation(
-            f"{what} was changed in place by {by}: it held {short(copy)}, now {short(kept)} (an array once "
+            f"{what} was changed in place by {by}: it held {printed(copy)}, now {printed(kept)} (an array once "
             "handed out is never modified: write x.grad = x.grad + gx, not x.grad += gx, and never modify gy)",
-            f"{code}\nprint(kept)  # expected {short(copy)}",
+            f"{code}\n" + print_check("kept", copy, kept),
         )
 
 
@@ -88,14 +88,20 @@ def check_handed_out(engine: Engine, graph: Graph) -> None:
                    f"{calls}\n{again}\nkept = {name}.grad\n{clears}\n{again}")
 
 
+def _handed_out_calls(graph: Graph) -> str:
+    """Every call the handed-out check makes, in order: shown when one of them raises."""
+    output = name_of(graph, graph.output)
+    clears = "".join(f"{name_of(graph, i)}.cleargrad()\n" for i in sorted(graph.ancestors()) if graph.is_leaf(i))
+    return f"{_seed_line(graph)}\n{output}.backward()\n{clears}{output}.backward()\n"
+
+
 def _describe(graph: Graph) -> tuple[frozenset[str], int]:
     return features(graph), len(graph.nodes)
 
 
 _seed_trial = trial_maker(check_seed, _code_keeping_leaves_and_output, _describe, lambda g: _seed_line(g) + "\n")
 # the first call it makes, for the snippet when the target raises there
-_handed_out_trial = trial_maker(check_handed_out, _code_keeping_leaves_and_output, _describe,
-                                lambda g: _seed_line(g) + "\n")
+_handed_out_trial = trial_maker(check_handed_out, _code_keeping_leaves_and_output, _describe, _handed_out_calls)
 NEEDS: Final = frozenset({"Variable", "add", "square"})
 
 PROPERTIES: Final = (

@@ -12,7 +12,7 @@ import numpy as np
 from specs.graphs.ir import Apply, Backward, ClearGrad, Enter, FloatArray, Leave, MakeLeaf, Program, Step
 from specs.graphs.model import Model, ModelVariable
 from specs.graphs.programs import exception_name, program_code, smaller, step_line
-from specs.graphs.snippets import short
+from specs.graphs.snippets import print_check, short
 from specs.graphs.strategies import programs
 from specs.properties.base import Property, Violation, printing, reading, trial_maker
 from specs.properties.config import EXCEPTIONS
@@ -52,8 +52,8 @@ def _compare(engine: Engine, model: Model, handles: list[Handle], allowed_steps:
         problem = _grad_problem(got, want, model, allowed_steps)
         if problem is not None:
             grad, bound = want.grad, want.bound
-            expected = "None" if grad is None else short(np.array([float(f) for f in grad]).reshape(model.shape))
-            return (f"v{i}.{problem}", f"print(repr(v{i}.grad))  # expected {expected}, got {short(got)}",
+            expected = None if grad is None else np.array([float(f) for f in grad], model.dtype).reshape(model.shape)
+            return (f"v{i}.{problem}", print_check(f"v{i}.grad", expected, got),
                     reading(engine.grad, f"v{i}", lambda g: _grad_problem(g, ModelVariable(want.data, grad=grad, bound=bound),
                                                                        model, allowed_steps) is not None))
     return None
@@ -104,7 +104,7 @@ def _left_problem(problem: str, step: Step) -> Problem:
     assert isinstance(step, Leave) and step.raises is not None
     kind = exception_name(step.raises)
     if problem.startswith("the block swallowed"):
-        return problem, f"print(caught)  # expected {kind}('probe'); the block swallowed it", \
+        return problem, f"print(repr(caught))  # expected {kind}('probe'), got None", \
             lambda replayed: replayed.raised is None and replayed.scope.get("caught") is None
     return problem, "", lambda replayed: replayed.raised is not None and type(replayed.raised).__name__ != kind
 
@@ -179,7 +179,14 @@ def _failure(engine: Engine, program: Program) -> BaseException | None:
 ROUNDS: Final = 200  # each round keeps one change; programs have at most 64 steps
 CANDIDATE_SECONDS: Final = 2.0
 
-_trial = trial_maker(check_sequence, lambda _: "", _describe, program_code, reduce_program)
+def _calls_and_last_read(program: Program) -> str:
+    """The program, then a read of the last variable it made (the check reads each after its step):
+    shown when a step, or reading what an op returned, raises."""
+    made = sum(isinstance(step, MakeLeaf | Apply) for step in program.steps)
+    return program_code(program, None, f"print(v{made - 1}.creator)" if made else "")
+
+
+_trial = trial_maker(check_sequence, lambda _: "", _describe, _calls_and_last_read, reduce_program)
 
 PROPERTIES: Final = (
     Property(

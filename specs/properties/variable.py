@@ -9,6 +9,7 @@ from typing import Final
 import numpy as np
 from hypothesis import strategies as st
 
+from specs.graphs.snippets import print_check
 from specs.graphs.strategies import non_ndarrays
 from specs.properties.base import Property, Violation, trial_maker
 from specs.target.adapters.protocol import Engine, Handle
@@ -117,7 +118,7 @@ def check_accepts(engine: Engine, code: str) -> None:
     if got.dtype != want.dtype or got.shape != want.shape or not np.array_equal(np.asarray(got), want):
         raise Violation(f"Variable({code}).data is {np.asarray(got)!r} ({got.dtype}), expected the array given: "
                         f"{want!r} ({want.dtype})",
-                        f"x = Variable({code})\nprint(repr(x.data))  # expected {want!r}")
+                        f"x = Variable({code})\n" + print_check("x.data", want, np.asarray(got)))
 
 
 def _accept_code(code: str) -> str:

@@ -20,6 +20,7 @@ from specs.report.results import GATING_TIERS, PropertyResult, Status
 
 MARKS: Final[dict[Status, str]] = {"passed": ".", "failed": "F", "error": "E", "skipped": "s", "not-applicable": "-"}
 BEYOND: Final = "x"  # an extended (beyond the book) property that differs: never a failure
+NOT_LOADED: Final = "the file did not load"  # in the summary of causes, beside the likely causes
 LEGEND: Final = (". passed   F failed   E error (a bug in the suite)   s skipped   - not applicable   "
                  "x an extended check (beyond the book) differs")
 
@@ -99,7 +100,7 @@ class Gradebook:
         counts = Counter(cause for row in self.rows for cause in row.causes)
         not_loaded = sum(row.load_error is not None for row in self.rows)
         if not_loaded:
-            counts["the file did not load"] = not_loaded
+            counts[NOT_LOADED] = not_loaded
         return counts
 
     def to_json(self) -> dict[str, object]:
@@ -137,8 +138,10 @@ def render_table(book: Gradebook, width: int = 60) -> str:
     seed = "random" if book.seed is None else str(book.seed)
     summary = [f"{conformant} of {len(book.rows)} targets conformant; seed {seed} (the same examples for every "
                f"target), {book.max_examples} examples a property"]
-    summary += [f"  {n:>3} fail {prop}" for prop, n in book.failing().most_common()]
-    summary += [f"  {n:>3} share: {cause}" for cause, n in book.causes().most_common()]
+    summary += [f"  {n:>3} {'target fails' if n == 1 else 'targets fail'} {prop}"
+                for prop, n in book.failing().most_common()]
+    summary += [f"  {n:>3} {'target' if n == 1 else 'targets'}" + (f": {cause}" if cause == NOT_LOADED else
+                f", likely cause: {cause}") for cause, n in book.causes().most_common()]
     return "\n".join([*lines, "", f"columns: {legend}", f"marks: {LEGEND}", *summary]) + "\n"
 
 

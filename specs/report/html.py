@@ -15,11 +15,11 @@ from typing import Final, TypeAlias
 from specs.report.console import snippet_caption
 from specs.report.diagnoses import render_causes_html
 from specs.report.files import atomic_text
-from specs.report.graphviz import inline_svg, render_svg
+from specs.report.graphviz import NotDrawn, draw_svg, inline_svg
 from specs.report.results import BEYOND, PropertyResult, Results
 from specs.report.shapes import feature_rows
 
-Draw: TypeAlias = Callable[[str], str | None]  # DOT source to SVG, or None
+Draw: TypeAlias = Callable[[str], str | NotDrawn | None]  # DOT source to SVG; why not; None: no Graphviz
 STYLE: Final = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:2rem auto;max-width:72rem;
 padding:0 1rem;color:#1d2330;background:#fff;box-sizing:border-box}
@@ -45,7 +45,7 @@ figure svg{max-width:100%;height:auto}
 .chips{display:flex;flex-wrap:wrap;gap:.25rem .9rem}.chip{white-space:nowrap;font-size:.9rem}
 .bar{background:#e8eaf2;border-radius:2px;width:2.4rem;height:.55rem;display:inline-block;margin-right:.3rem}
 .bar span{display:block;height:100%;background:#5b7bd5;border-radius:2px}
-.muted{color:#5f6676;font-size:.9rem}
+.muted{color:#5f6676;font-size:.9rem}.missing p{color:#7a4f01;margin:.4rem 0}
 #properties td:first-child{white-space:nowrap}
 """
 
@@ -69,8 +69,12 @@ def _picture(result: PropertyResult, draw: Draw) -> str:
     if result.dot is None:
         return ""
     svg = draw(result.dot)
-    if svg is not None:
+    if isinstance(svg, str):
         return f'<figure class="graph">{inline_svg(svg, f"{result.id}-")}</figure>'
+    if isinstance(svg, NotDrawn):
+        return (f'<div class="missing"><p>The picture of this counterexample is missing: Graphviz\'s dot '
+                f"{escape(svg.reason)}.</p><details><summary>the graph as DOT, to draw elsewhere</summary>"
+                f"<pre>{escape(result.dot)}</pre></details></div>")
     return ("<details><summary>the counterexample's graph as DOT (install Graphviz to see it drawn here)"
             f"</summary><pre>{escape(result.dot)}</pre></details>")
 
@@ -133,7 +137,7 @@ def _summary(report: Results) -> str:
     return f"{counts}; {examples} examples in {seconds:.1f} s of property time"
 
 
-def render_page(report: Results, *, command: str = "", draw: Draw = render_svg) -> str:
+def render_page(report: Results, *, command: str = "", draw: Draw = draw_svg) -> str:
     """The whole report as one HTML document that needs nothing but itself."""
     verdict = report.verdict
     notes = "".join(f"<li>{escape(note)}</li>" for note in report.notes)
@@ -159,7 +163,7 @@ def render_page(report: Results, *, command: str = "", draw: Draw = render_svg) 
     )
 
 
-def render_compact(report: Results, *, draw: Draw = render_svg) -> str:
+def render_compact(report: Results, *, draw: Draw = draw_svg) -> str:
     """The table Jupyter shows: property, status, examples, time; each failure's snippet and graph."""
     rows = []
     for r in report.properties:
@@ -187,7 +191,23 @@ _COMPACT_COLOURS: Final = {
 }
 
 
-def write_html(report: Results, path: Path, *, command: str = "") -> None:
-    """Write the HTML report atomically, like the JSON one."""
+def write_html(report: Results, path: Path, *, command: str = "") -> str | None:
+    """Write the HTML report atomically, like the JSON one; return the console's one line about
+    pictures Graphviz could not draw (each is marked in the page), or None when none is missing."""
+    missing: list[NotDrawn] = []
+
+    def draw(dot: str) -> str | NotDrawn | None:
+        if any(m.timed_out for m in missing):  # dot hangs: one wait is enough
+            missing.append(NotDrawn("was not run again after an earlier picture ran out of time"))
+            return missing[-1]
+        svg = draw_svg(dot)
+        if isinstance(svg, NotDrawn):
+            missing.append(svg)
+        return svg
+
     with atomic_text(path) as stream:
-        stream.write(render_page(report, command=command))
+        stream.write(render_page(report, command=command, draw=draw))
+    if not missing:
+        return None
+    count = "1 picture is" if len(missing) == 1 else f"{len(missing)} pictures are"
+    return f"{count} missing from {path}: Graphviz's dot {missing[0].reason}; the page shows the graph as DOT"

@@ -23,6 +23,7 @@ class Report(Results):
                            for r in self.properties],
             "notes": list(self.notes),
             "diagnoses": [d.to_json() for d in diagnose(self)],
+            "evidence": dict(self.evidence),
         }
 
     def write_json(self, path: Path) -> None:

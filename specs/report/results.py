@@ -33,6 +33,9 @@ class PropertyResult:
     dot: str | None = None  # the counterexample drawn as a Graphviz graph, when it has one
     details: str = ""  # for an error of the suite: its full traceback (JSON and HTML only, never the console)
     replayed: str = ""  # what replaying the snippet showed: "reproduced", "not reproduced: ...", or "" (not replayed)
+    # where the target raised: "TypeError at engine.py:33" (the innermost frame of the target's code), or ""
+    # when it raised nothing or only outside its code; failures sharing it have one root cause
+    raised_at: str = ""
 
     @property
     def shown(self) -> Shown:
@@ -50,6 +53,8 @@ class Results:
     target: str
     properties: list[PropertyResult]
     notes: list[str] = field(default_factory=list)
+    # what the targeted experiments showed right after loading (specs.target.evidence), for the diagnoses
+    evidence: dict[str, str] = field(default_factory=dict)
 
     @property
     def beyond(self) -> int:

@@ -12,6 +12,7 @@ erase them.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path, PurePath
@@ -70,6 +71,20 @@ def target_name(target: str) -> str:
     """The name a target's failures are shared under: a file's name, else the module name or label."""
     path = PurePath(target)
     return path.name if path.suffix in (".py", ".ipynb") or len(path.parts) > 1 else target
+
+
+def check_directory(path: Path) -> None:
+    """Make sure the directory database `path` can be used: create it if missing, and see it writable.
+
+    Hypothesis writes there only when an example fails, and then silently ignores an error:
+    a path that cannot hold the examples is said once, before the run. Raises DatabaseError.
+    """
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseError(f"database {path}: cannot create the directory ({error.strerror or error})") from None
+    if not os.access(path, os.W_OK | os.X_OK):
+        raise DatabaseError(f"database {path}: the directory is not writable")
 
 
 def open_database(spec: DatabaseSpec, *, target: str) -> ExampleDatabase | None:

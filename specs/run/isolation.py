@@ -41,6 +41,11 @@ OUTPUT_TAIL: Final = 2000  # characters of a dead child's output kept for the re
 LOAD_LIMIT: Final = 120.0  # default seconds a worker may take to load the target (a notebook may train)
 STARTUP: Final = 60.0  # seconds more a worker may take to start (import the suite) before loading
 DUMP_WAIT: Final = 1.0  # seconds to wait for a stuck worker's stack dump
+HOME: Final = str(Path(__file__).resolve().parents[2])  # the folder holding this `specs` package
+# -P: the current folder is not put first in sys.path, where a `specs` package of its own would
+# replace the suite; the suite is imported from HOME, then the worker restores the folder
+WORKER_CODE: Final = ("import sys; home = sys.argv.pop(1); sys.path.insert(0, home); "
+                      "from specs.run.worker import main; main(home)")
 _FRAME: Final = re.compile(r'File "(?P<file>[^"]+)", line (?P<line>\d+)')
 
 
@@ -133,7 +138,7 @@ def _start(index: int, settings: Settings) -> _Worker:
     handle, stuck_file = tempfile.mkstemp(prefix="specs-stack-", suffix=".txt")
     os.close(handle)
     process = subprocess.Popen(
-        [sys.executable, "-m", "specs.run.worker", str(write_end)],
+        [sys.executable, "-P", "-c", WORKER_CODE, HOME, str(write_end)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -313,7 +318,9 @@ class _Pool:
         elif kind == "loaded":
             worker.loaded = True
             if job.report is None:
-                job.report = Report(str(event["label"]), [], [str(n) for n in event["notes"]])
+                evidence = event.get("evidence")  # plain strings only: the target's process sent it
+                job.report = Report(str(event["label"]), [], [str(n) for n in event["notes"]],
+                                    {str(k): str(v) for k, v in evidence.items()} if isinstance(evidence, dict) else {})
             self._next(worker)
         elif kind == "load-error":
             self._load_failed(worker.index, str(event["message"]))

@@ -1,12 +1,16 @@
 """`specs.check` as a learner runs it, often in a notebook: a progress line while it runs, the
-target's warnings kept out of the cell's output, the notebook named in the title, and the
-learner's `Config.enable_backprop` as it was before the check.
+target's warnings kept out of the cell's output, the notebook named in the title, tracebacks
+that name the cell (`In [5]`) rather than the kernel's file for it, and the learner's
+`Config.enable_backprop` as it was before the check.
 
 IPython is imported only when a kernel is already running: it is not a dependency.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import linecache
+import re
 import sys
 import time
 import warnings
@@ -15,14 +19,22 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from html import escape
 from pathlib import Path
-from typing import Final, Protocol
+from typing import Any, Final, Protocol
 
-from specs.report.results import PropertyResult
+from specs.report.results import PropertyResult, Results
 from specs.run.runner import HYPOTHESIS_DIR, SPECS_DIR
 from specs.target.adapters.protocol import Engine
 
 REDRAW: Final = 0.5  # seconds between updates of the progress line while examples run
+_PY_PATH: Final = re.compile(r"[^\s\"'()]+\.py\b")  # a path ending in .py, as tracebacks and messages quote it
+_CELL: Final = re.compile(r"In\s*\[\s*(\d+)\s*\]")
 _NOTEBOOK_KEYS: Final = ("__vsc_ipynb_file__", "__session__")  # VS Code's, then ipykernel's (JPY_SESSION_NAME)
+
+
+def _shell() -> object | None:
+    ipython = sys.modules.get("IPython")
+    get_ipython = getattr(ipython, "get_ipython", None)
+    return get_ipython() if callable(get_ipython) else None
 
 
 def in_notebook() -> bool:
@@ -30,10 +42,56 @@ def in_notebook() -> bool:
 
     The terminal IPython shell has no kernel: it would print every update on a new line.
     """
-    ipython = sys.modules.get("IPython")
-    get_ipython = getattr(ipython, "get_ipython", None)
-    shell = get_ipython() if callable(get_ipython) else None
+    shell = _shell()
     return shell is not None and getattr(shell, "kernel", None) is not None
+
+
+def cell_of(filename: str, namespace: Mapping[str, object]) -> str | None:
+    """The cell a kernel ran as `filename` (`/tmp/ipykernel_123/456.py`): "In [5]", or None if it is no cell.
+
+    IPython's compiler keeps each cell's file name with its execution count (what its own
+    tracebacks print as "Cell In[5]"); without that, the cell is found by its source among the
+    inputs the namespace keeps (`_ih`), which IPython stores transformed, as it compiled them.
+    """
+    compiler = getattr(_shell(), "compile", None)
+    number = getattr(compiler, "_filename_map", {}).get(filename)
+    if isinstance(number, int):
+        return f"In [{number}]"
+    named = getattr(compiler, "format_code_name", None)
+    label = named(filename) if callable(named) else None
+    if isinstance(label, tuple) and len(label) == 2 and (match := _CELL.fullmatch(str(label[1]))):
+        return f"In [{match.group(1)}]"
+    cached = linecache.cache.get(filename)
+    inputs = namespace.get("_ih")
+    if cached is None or len(cached) != 4 or not isinstance(inputs, list):
+        return None
+    source = "".join(cached[2])
+    found = [n for n, text in enumerate(inputs) if n and isinstance(text, str) and text.strip() == source.strip()]
+    return f"In [{found[-1]}]" if found and source.strip() else None
+
+
+def name_cells(report: Results, namespace: Mapping[str, object]) -> None:
+    """Replace in `report` every kernel file that holds a cell by the cell, as the command line names a
+    notebook's (`File "step18.ipynb In [5]", line 3`): the learner knows cells, not the kernel's files."""
+    label = namespace_label(namespace)
+    prefix = f"{label} " if label.endswith(".ipynb") else ""
+    names: dict[str, str | None] = {}
+
+    def rename(match: re.Match[str]) -> str:
+        path = match.group(0)
+        if path not in names:
+            cell = cell_of(path, namespace)
+            names[path] = None if cell is None else prefix + cell
+        return names[path] or path
+
+    def renamed(text: str) -> str:
+        return _PY_PATH.sub(rename, text) if ".py" in text else text
+
+    for index, result in enumerate(report.properties):
+        changes: dict[str, Any] = {f.name: renamed(value) for f in dataclasses.fields(result)
+                                   if isinstance(value := getattr(result, f.name), str)}  # every text field
+        report.properties[index] = dataclasses.replace(result, **changes)
+    report.notes[:] = [renamed(note) for note in report.notes]
 
 
 def namespace_label(namespace: Mapping[str, object]) -> str:

@@ -69,9 +69,10 @@ class Progress:
         """Print a property's result line and count it as done."""
         with self._lock:
             self.done += 1
-            self.finished_examples += result.examples
-            self.running.pop(result.id, None)
-            self.running.pop("", None)
+            # The heartbeats count every example run, shrinking included, and a failed property's
+            # result only those up to its first failure: the larger one keeps the count from going down.
+            ran = self.running.pop(result.id, 0) + self.running.pop("", 0)
+            self.finished_examples += max(result.examples, ran)
             self._clear()
             self.stream.write(result_line(result) + "\n")
             self._draw()

@@ -21,15 +21,16 @@ from hypothesis.control import currently_in_test_context
 from hypothesis.database import ExampleDatabase
 from hypothesis.errors import Flaky
 
-from specs.graphs.snippets import short
+from specs.graphs.snippets import printed
 from specs.properties import PROPERTIES, Property, Trial, Violation
 from specs.report.dot import counterexample_dot
 from specs.report.report import Report
 from specs.report.results import PropertyResult, Status
 from specs.run.database import KeyedDatabase
 from specs.target.adapters.protocol import Engine, MissingName
+from specs.target.engines import evidence_of
 from specs.target.probe import Blocked, BlockedRun, blocking_gaps
-from specs.target.replay import Replayed, expected_comment, replay
+from specs.target.replay import Replayed, expected_comment, replay, with_got
 from specs.target.watchdog import TargetHang, time_limit
 
 SPECS_DIR: Final = Path(__file__).resolve().parents[1]  # specs/, two levels up from specs/run/runner.py
@@ -78,7 +79,7 @@ def selected(only: Sequence[str]) -> tuple[Property, ...]:
 
 def run(engine: Engine, options: Options, on_result: Callable[[PropertyResult], None] | None = None) -> Report:
     """Run the selected properties against `engine`, reporting each result as it is known."""
-    report = Report(target=engine.label, properties=[])
+    report = Report(target=engine.label, properties=[], evidence=evidence_of(engine))
     resets = 0
     for prop in selected(options.only):
         result, tally = run_property(prop, engine, options)
@@ -93,10 +94,9 @@ def run(engine: Engine, options: Options, on_result: Callable[[PropertyResult], 
 def note_flag_resets(report: Report, resets: int) -> None:
     """Tell the report how often the suite had to switch graph building back on, if ever."""
     if resets:
-        report.notes.append(
-            f"Config.enable_backprop was off before {resets} example(s) (left so by the target or an "
-            "earlier example); the suite set it back to True each time"
-        )
+        examples = "1 example" if resets == 1 else f"each of {resets} examples"
+        # "not True" rather than "False": an engine may leave 'False' (a string) or 0 there
+        report.notes.append(f"your code left Config.enable_backprop not True: the suite set it back to True before {examples}")
 
 
 def _start_fresh(engine: Engine, tally: Tally) -> None:
@@ -209,8 +209,9 @@ def _result(prop: Property, engine: Engine, failure: tuple[BaseException, Trial 
     """The property's result: passed, or what failed with its verified snippet and picture."""
     def made(status: Status, message: str, snippet: str | None = None, *, dot: str | None = None,
              replayed: str = "", details: str = "") -> PropertyResult:
+        raised_at = "" if failure is None or isinstance(error, Violation) else _raised_at(error)
         return PropertyResult(prop.id, prop.tier, status, tally.examples, 0.0, message, snippet,
-                              dict(tally.features), dot, details, replayed)
+                              dict(tally.features), dot, details, replayed, raised_at)
 
     if failure is None:
         return made("passed", "")
@@ -244,30 +245,70 @@ def _result(prop: Property, engine: Engine, failure: tuple[BaseException, Trial 
     snippet = _snippet(engine, trial, check)
     if not snippet or not snippet.strip() or snippet == engine.snippet_header():
         return made("failed", message)
-    verdict, replayed = _verify(engine, snippet, error, seconds)
+    verdict, replayed, snippet = _verify(engine, snippet, error, seconds, trial)
     dot = counterexample_dot(engine, snippet, message, True, seconds, replayed)
     return made("failed", message, snippet, dot=dot, replayed=verdict)
 
 
-def _verify(engine: Engine, snippet: str, error: BaseException, seconds: float) -> tuple[str, Replayed]:
-    """Replay the snippet against the target; "reproduced", or what it did instead."""
+def _verify(engine: Engine, snippet: str, error: BaseException, seconds: float,
+            trial: Trial | None = None) -> tuple[str, Replayed, str]:
+    """Replay the snippet against the target: "reproduced", or what it did instead and the likely reason.
+
+    The snippet comes back with its check's `# expected W, got G` saying what the replay printed.
+    """
     replayed = replay(engine, snippet, seconds)
     if replayed.hung:
-        return f"not reproduced: it did not finish within {seconds:g} s", replayed
+        return f"not reproduced: it did not finish within {seconds:g} s", replayed, snippet
+    shown = with_got(snippet, replayed)
     if isinstance(error, Violation):
         judge = error.reproduces or expected_comment(snippet)
         if judge is None:
             if replayed.raised is None:
-                return "replayed: it runs; this check's value was not compared", replayed
+                return "replayed: it runs; this check's value was not compared", replayed, shown
         elif judge(replayed):
-            return "reproduced", replayed
+            return "reproduced", replayed, shown
     elif type(replayed.raised) is type(error):
-        return "reproduced", replayed
+        return "reproduced", replayed, _mark_raising_line(shown, replayed.raised)
     if replayed.raised is not None:
-        return f"not reproduced: it raised {type(replayed.raised).__name__}: {_first_line(replayed.raised)}", replayed
-    if replayed.printed:
-        return f"not reproduced: it printed {short(replayed.last())}", replayed
-    return "not reproduced: it ran without an error", replayed
+        did = f"it raised {type(replayed.raised).__name__}: {_first_line(replayed.raised)}"
+    elif replayed.printed:
+        did = f"it printed {printed(*replayed.printed[-1])}"
+    else:
+        did = "it ran without an error"
+    return f"not reproduced: {did}; {_why_not(engine, trial, error, seconds)}", replayed, shown
+
+
+def _mark_raising_line(snippet: str, error: BaseException) -> str:
+    """The snippet with `# raised TypeError` on the line of it that raised in the replay (unless commented)."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<counterexample>"]
+    lines = snippet.splitlines(keepends=True)
+    if not frames or not frames[-1].lineno or not 0 < frames[-1].lineno <= len(lines):
+        return snippet
+    index = frames[-1].lineno - 1
+    if "#" in lines[index]:
+        return snippet
+    lines[index] = f"{lines[index].rstrip()}  # raised {type(error).__name__}\n"
+    return "".join(lines)
+
+
+def _why_not(engine: Engine, trial: Trial | None, error: BaseException, seconds: float) -> str:
+    """Why a snippet did not show its failure, from running the example itself once more."""
+    if trial is None:
+        return "the example could not be run again to tell why"
+    _start_fresh(engine, Tally())
+    try:
+        with time_limit(seconds):
+            trial.run(engine)
+    except _CAUGHT as again:
+        if type(again) is not type(error):
+            return (f"the example itself raised {type(again).__name__} when run again, not "
+                    f"{type(error).__name__}: the target's results depend on what ran before it")
+        return ("the example itself still fails when run again, so this code misses part of it: a bug in "
+                "the suite's snippet, please report it")
+    finally:
+        _start_fresh(engine, Tally())
+    return ("the example itself passed when run again: the target's results depend on what ran before it "
+            "(state kept between calls, such as a counter or a cache)")
 
 
 def _first_line(error: BaseException) -> str:
@@ -304,6 +345,12 @@ def _classify(error: BaseException) -> tuple[Status, str, str]:
     message = f"the target raised {type(error).__name__}: {_first_line(error)}"
     trace = _target_traceback(error)
     return "failed", message + (f"\n{trace}" if trace else ""), ""
+
+
+def _raised_at(error: BaseException) -> str:
+    """"TypeError at engine.py:33": the exception and the innermost line of the target's code it came through."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if _owner(f.filename) == "target"]
+    return f"{type(error).__name__} at {frames[-1].filename}:{frames[-1].lineno}" if frames else ""
 
 
 def _target_traceback(error: BaseException) -> str:

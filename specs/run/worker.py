@@ -2,9 +2,12 @@
 
     python -m specs.run.worker FD      (JSON lines on stdin; JSON-line events written to FD)
 
+(`specs.run.isolation` starts it with `python -P -c`, so that a `specs` package in the
+current folder is never imported in its place; see `main`.)
+
 The first stdin line is the run's settings ({"target", "max_examples", "seed", "timeout",
 "database", "database_key", "max_memory_mb", "stuck_file"}); each later line is one property
-id. Events: {"event": "loading"}, then {"event": "loaded", "label", "notes"} or
+id. Events: {"event": "loading"}, then {"event": "loaded", "label", "notes", "evidence"} or
 {"event": "load-error", "message"}; then,
 per property, {"event": "started", "pid"}, one {"event": "example"} as each example starts,
 {"event": "result", "result", "flag_resets"} from the child, and {"event": "ended", "status"}
@@ -36,7 +39,7 @@ from specs.properties import BY_ID, PROPERTIES
 from specs.run.database import open_database
 from specs.run.runner import Options, run_property
 from specs.target.adapters.protocol import Engine
-from specs.target.engines import open_engine
+from specs.target.engines import evidence_of, open_engine
 from specs.target.loader import TargetLoadError
 
 POLL: Final = 0.02  # seconds between checks on a child where pidfd_open is missing
@@ -117,8 +120,6 @@ def _wait(pid: int, lines: _Lines) -> int | None:
 
 def _child(prop_id: str, engine: Engine, request: dict[str, object], channel: IO[str]) -> None:
     """In the forked child: run one property and send its result."""
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)  # the worker's requests are not the target's input
     key = request["database_key"] or request["target"]
     options = Options(
         max_examples=int(str(request["max_examples"])),
@@ -148,9 +149,22 @@ def _warm_up() -> None:
     tiny()
 
 
+def _requests_off_stdin() -> int:
+    """Move the parent's requests off fd 0 and give fd 0 /dev/null: the requests are not the target's input.
+
+    A target's top-level `input()` then raises EOFError at once (a failing statement, noted like
+    any other) instead of waiting on the requests pipe until the load's time limit.
+    """
+    requests = os.dup(0)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    return requests
+
+
 def serve(fd: int) -> None:
-    """Load the target, then fork a child for each property asked for, until stdin closes."""
-    lines = _Lines(0)
+    """Load the target, then fork a child for each property asked for, until the requests end."""
+    lines = _Lines(_requests_off_stdin())
     first = lines.next()
     if first is None:
         return
@@ -168,13 +182,14 @@ def serve(fd: int) -> None:
         finally:
             faulthandler.unregister(signal.SIGUSR1)
     _warm_up()
-    _send(channel, event="loaded", label=engine.label, notes=notes)
+    _send(channel, event="loaded", label=engine.label, notes=notes, evidence=evidence_of(engine))
     while (line := lines.next()) is not None:
         prop_id = line.decode().strip()
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
         if pid == 0:
+            os.close(lines.fd)  # the requests are the worker's, never a child's
             _run_then_exit(lambda: _child(prop_id, engine, request, channel))
         _send(channel, event="started", pid=pid)
         status = _wait(pid, lines)
@@ -193,6 +208,19 @@ def _run_then_exit(body: Callable[[], None]) -> NoReturn:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)
+
+
+def main(home: str) -> NoReturn:
+    """The worker's start, once `specs.run.isolation` has imported this module from `home` (see WORKER_CODE there).
+
+    `home`, the folder of the parent's own `specs` package, was put first in `sys.path` only to
+    import the suite, so that a `specs` package in the current folder (an engine author's own
+    tests, often) never replaces it. It goes, and the current folder comes first, as under
+    `python -m`: a target named as a module imports from there.
+    """
+    sys.path.remove(home)
+    sys.path.insert(0, os.getcwd())
+    _run_then_exit(lambda: serve(int(sys.argv[1])))
 
 
 if __name__ == "__main__":

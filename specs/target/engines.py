@@ -5,20 +5,29 @@ from __future__ import annotations
 from specs.target.adapters.dezero_style import DezeroStyle
 from specs.target.adapters.protocol import Engine
 from specs.target.adapters.registry import ADAPTERS, named_engine
+from specs.target.evidence import gather
 from specs.target.loader import Target, TargetSpec, load_target
 from specs.target.probe import lead_notes
 
 
 def engine_for(target: Target) -> DezeroStyle:
-    """The adapter that drives a loaded target through the book's names."""
-    return DezeroStyle(target.namespace, target.label, target.import_line)
+    """The adapter that drives a loaded target through the book's names, with what the targeted experiments
+    showed on it (`evidence_of`)."""
+    engine = DezeroStyle(target.namespace, target.label, target.import_line)
+    engine.findings.evidence.update(gather(target.namespace, engine.findings.ops, target.failures))
+    return engine
 
 
 def open_engine(spec: TargetSpec) -> tuple[Engine, list[str]]:
     """The engine a target spec names, and the loader's notes: a registered adapter's name, or
-    anything `load_target` takes (driven through the book's names)."""
+    anything `load_target` takes (driven through the book's names, after the targeted experiments)."""
     if isinstance(spec, str) and spec in ADAPTERS:
         return named_engine(spec), []
     target = load_target(spec)
     engine = engine_for(target)
     return engine, lead_notes(engine.findings) + target.notes
+
+
+def evidence_of(engine: Engine) -> dict[str, str]:
+    """What the targeted experiments showed on `engine`'s target (empty for a registered adapter)."""
+    return dict(engine.findings.evidence) if isinstance(engine, DezeroStyle) else {}

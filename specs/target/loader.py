@@ -6,12 +6,14 @@ a module object, or a namespace dict such as a notebook's `globals()`.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import re
 import sys
 import types
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, TypeAlias
@@ -38,11 +40,57 @@ class Target:
     namespace: Mapping[str, object]
     import_line: str | None = None
     notes: list[str] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)  # cells or statements that raised while loading
+
+
+# While targets load in this process, one list per load (innermost last) of the places
+# (filename, line) where the target called `specs.check`: those calls return at once.
+_LOADS: list[list[tuple[str, int]]] = []
+
+
+def loading() -> bool:
+    """Whether gradspec is loading a target in this process (a `specs.check` now is the target's own)."""
+    return bool(_LOADS)
+
+
+def nested_check(filename: str, line: int) -> None:
+    """Record that the target being loaded called `specs.check` at `filename`, `line`."""
+    if _LOADS:
+        _LOADS[-1].append((filename, line))
+
+
+@contextlib.contextmanager
+def _recording_nested_checks() -> Iterator[list[tuple[str, int]]]:
+    calls: list[tuple[str, int]] = []
+    _LOADS.append(calls)
+    try:
+        yield calls
+    finally:
+        _LOADS.pop()
+
+
+def _nested_note(spec: TargetSpec, filename: str, line: int) -> str:
+    """The note for a `specs.check` call the target made while loading, placed as the learner sees it."""
+    name = Path(str(spec)).name if isinstance(spec, str | Path) else ""
+    if name.endswith(".ipynb") and filename.startswith(f"{name} "):
+        place = f"at {filename.removeprefix(name + ' ')}, line {line}"  # a cell: "In [7], line 1"
+    elif isinstance(spec, str | Path) and filename == str(Path(spec).resolve()):
+        place = f"at line {line}"
+    else:
+        place = f"at {Path(filename).name}, line {line}"
+    return (f"the target calls specs.check(...) {place}; that nested check was skipped (gradspec was "
+            "loading the target to check it, so the properties ran once, here)")
 
 
 def load_target(spec: TargetSpec) -> Target:
-    """Load `spec` (see the module docstring); raise TargetLoadError with a one-line reason."""
-    target = _load(spec)
+    """Load `spec` (see the module docstring); raise TargetLoadError with a one-line reason.
+
+    A `specs.check(...)` the target's code calls while it loads (a notebook's last cell, often)
+    returns a skipped report at once, and the target's notes say where it was.
+    """
+    with _recording_nested_checks() as calls:
+        target = _load(spec)
+    target.notes.extend(_nested_note(spec, filename, line) for filename, line in calls)
     if not any(name in target.namespace for name in API_NAMES):
         raise TargetLoadError(f"{target.label} defines none of the step-18 names ({', '.join(API_NAMES)})")
     config = target.namespace.get("Config")
@@ -68,12 +116,29 @@ def _load(spec: TargetSpec) -> Target:
     if path.suffix == ".py" or path.is_file() or not _MODULE_NAME.fullmatch(text):
         return _load_file(path)
     try:
-        module = importlib.import_module(text)
+        with _current_folder_importable():
+            module = importlib.import_module(text)
     except ImportError as error:
         raise TargetLoadError(f"cannot import module {text!r}: {error}") from None
     except Exception as error:
         raise TargetLoadError(f"importing {text!r} raised {_one_line(error)}") from None
     return Target(text, vars(module), f"from {text} import {IMPORTED_NAMES}")
+
+
+@contextlib.contextmanager
+def _current_folder_importable() -> Iterator[None]:
+    """Import a module named on the command line from the current folder too, as `python -m` would:
+    the `gradspec` script (and `python -P`) leave that folder out of `sys.path`."""
+    folder = os.getcwd()
+    added = not {"", folder} & set(sys.path)
+    if added:
+        sys.path.insert(0, folder)
+    try:
+        yield
+    finally:
+        if added:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(folder)
 
 
 def _one_line(error: BaseException) -> str:
@@ -128,6 +193,7 @@ def _conclude(target: Target, failures: list[Failure], runs: list[str]) -> None:
         raise TargetLoadError(f"{skipped}{target.label}: {names} not defined{cause}")
     for failure in failures:
         target.notes.append(failure.note())
+    target.failures = failures
 
 
 def strip_magics(source: str) -> tuple[str, int]:

@@ -81,6 +81,8 @@ class Findings:
     notes: list[str] = field(default_factory=list)
     # Python for each op the suite supplied, so that a counterexample runs where the target's names are
     sources: dict[str, str] = field(default_factory=dict)
+    # what the targeted experiments (specs.target.evidence) showed, for the report's diagnoses
+    evidence: dict[str, str] = field(default_factory=dict)
 
     def gap(self, piece: str) -> Gap | None:
         """The gap for `piece`, if the target lacks it."""

@@ -21,6 +21,7 @@ from typing import Final, TypeAlias
 
 import numpy as np
 
+from specs.graphs.snippets import printed
 from specs.target.adapters.protocol import Engine
 from specs.target.watchdog import TargetHang, time_limit
 
@@ -142,28 +143,56 @@ _LITERALS: Final = {"array": np.array, "float32": np.float32, "float64": np.floa
                     "True": True, "False": False, "None": None}
 
 
+def _expected_line(snippet: str) -> int | None:
+    """The index of the snippet's last `print(...)  # expected ...` line, if any."""
+    lines = snippet.splitlines()
+    found = [i for i, line in enumerate(lines) if "print(" in line and "# expected " in line]
+    return found[-1] if found else None
+
+
+def _expected_text(line: str) -> str:
+    return line.split("# expected ", 1)[1].split(", got ")[0].strip()
+
+
 def expected_comment(snippet: str) -> Reproduces | None:
-    """A judge for a snippet whose last print says `# expected VALUE`: the replay printed something else.
+    """A judge for a snippet whose last print says `# expected TEXT`: the replay printed something else.
 
-    None when the snippet has no such line or VALUE is not a literal (an array repr, a number,
-    None, True or False).
+    TEXT is what the print shows for a correct engine (numpy's default print options): a print of
+    `np.asarray(...)`, or a literal (a number, None, True or False). None for a description
+    ("a Function, not None"), which only a property's own judge can compare.
     """
-    lines = [line for line in snippet.splitlines() if "print(" in line and "# expected " in line]
-    if not lines:
+    index = _expected_line(snippet)
+    if index is None:
         return None
-    text = lines[-1].split("# expected ", 1)[1].split(", got ")[0].strip()
-    try:
-        want = eval(text, {"__builtins__": {}}, dict(_LITERALS))  # literals only: no builtins, no names
-    except Exception:
-        return None
-    return lambda replayed: replayed.raised is None and bool(replayed.printed) and not same(replayed.last(), want)
+    line = snippet.splitlines()[index]
+    text = _expected_text(line)
+    if "np.asarray(" not in line:
+        try:
+            eval(text, {"__builtins__": {}}, dict(_LITERALS))  # literals only: no builtins, no names
+        except Exception:
+            return None
+    return lambda replayed: (replayed.raised is None and bool(replayed.printed)
+                             and printed(*replayed.printed[-1]) != text)
 
 
-def same(got: object, want: object) -> bool:
-    """Whether a replayed value equals an expected one: arrays by dtype-free value, others by ==."""
-    if want is None or isinstance(want, bool) or got is None or isinstance(got, bool):
-        return got is want or (isinstance(got, bool | np.bool_) and bool(got) is want)
-    try:
-        return bool(np.array_equal(np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)))
-    except (TypeError, ValueError):
-        return False
+def with_got(snippet: str, replayed: Replayed) -> str:
+    """The snippet with its last `# expected W` print saying what the replay printed there: `, got G`.
+
+    Only a plain value is shown (an array, a number, None, a bool, a dtype): an object's repr holds an
+    address that differs on every run. Nothing is added when the replay printed W itself.
+    """
+    index = _expected_line(snippet)
+    if index is None or replayed.raised is not None or not replayed.printed:
+        return snippet
+    args = replayed.printed[-1]
+    if not all(isinstance(a, _PLAIN) for a in args):
+        return snippet
+    lines = snippet.splitlines(keepends=True)
+    line = lines[index].rstrip("\n")
+    code, comment = line.split("# expected ", 1)
+    want, got = _expected_text(line), printed(*args)
+    lines[index] = f"{code}# expected {want}" + (f", got {got}" if got != want else "") + "\n"
+    return "".join(lines)
+
+
+_PLAIN: Final = (np.ndarray, np.generic, np.dtype, int, float, bool, str, type(None), list)

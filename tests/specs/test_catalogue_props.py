@@ -81,3 +81,17 @@ def test_the_new_properties_pass_on_the_reference_and_the_book(target: str, book
     report = specs.check("refengine" if target == "refengine" else str(book_path), only=NEW_IDS, max_examples=40,
                          seed=3, database=None)
     assert [r.status for r in report.properties] == ["passed"] * len(NEW_IDS), report
+
+
+@pytest.mark.parametrize(("name", "owner", "innocent"), [
+    ("graph_built_under_no_grad", "no-grad-builds-no-graph", "config-restored-after-exception"),
+    ("creator_set_outside_the_flag", "no-grad-builds-no-graph", "config-restored-after-exception"),
+    ("grad_accumulated_in_place", "handed-out-grads-are-never-mutated", "backward-needs-no-recursion"),
+    ("grads_added_with_out", "handed-out-grads-are-never-mutated", "backward-needs-no-recursion"),
+    ("grad_overwritten", "gradients-match-finite-differences", "backward-needs-no-recursion"),
+])
+def test_a_bug_is_blamed_on_the_property_that_owns_it(tmp_path: Path, name: str, owner: str, innocent: str) -> None:
+    # ops that ignore the flag are not a restoring bug; grads that overflow a chain are not a recursion bug
+    report = specs.check(str(BY_NAME[name].write(tmp_path)), only=(owner, innocent), seed=0, database=None)
+    status = {result.id: result.status for result in report.properties}
+    assert status == {owner: "failed", innocent: "passed"}, report.properties

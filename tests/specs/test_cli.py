@@ -108,3 +108,17 @@ def test_harness_edges_exit_2_with_one_line(
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
     assert "no such file" not in err
+
+
+def test_the_books_code_ends_with_its_verdict_and_shows_no_traceback_unless_verbose(
+    book_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    only = ["--only", "backward-on-leaf-seeds-its-grad", "--only", "backward-needs-no-recursion", "--jobs", "1"]
+    assert main(["check", str(book_path), *only, "--csv", str(tmp_path / "r.csv"), *QUICK]) == 0
+    out = capsys.readouterr().out
+    assert "Traceback" not in out and "1 examples" not in out and "1 example " in out
+    assert "  backward-on-leaf-seeds-its-grad: the target raised AttributeError" in out
+    assert out.splitlines()[-2:] == [f"wrote {tmp_path / 'r.csv'}",  # the verdict last, after what was written
+                                     f"{book_path}: conformant; 1 check beyond the book differs (1 passed, 1 beyond the book)"]
+    assert main(["check", str(book_path), *only, "-v", *QUICK]) == 0
+    assert "Traceback" in capsys.readouterr().out

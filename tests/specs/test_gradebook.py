@@ -82,7 +82,8 @@ def test_a_class_gives_one_table_csv_json_and_html(
     assert rows["students/bo/step18.py"][1:5] == [".", "F", "NOT", "conformant"]
     assert rows["students/cy/step18.py"][1:5] == ["?", "?", "NOT", "loaded"]
     assert "students/cy/step18.py: `Variable` not defined" in out
-    assert "1 fail retain-grad-true-keeps-intermediate-grads" in " ".join(out.split())
+    assert "1 target fails retain-grad-true-keeps-intermediate-grads" in " ".join(out.split())
+    assert "1 target: the file did not load" in " ".join(out.split())
 
     with open(tmp_path / "book.csv", newline="") as stream:
         table = list(csv.DictReader(stream))
@@ -143,3 +144,12 @@ def test_a_row_says_why_it_failed_and_marks_extended_checks_apart() -> None:
 
 def _settings() -> Settings:
     return Settings("h.py")
+
+
+def test_the_summary_counts_targets_in_words() -> None:
+    failed = PropertyResult("forward-values-match-numpy", "core", "failed", 1, 0.1, "y0.data is wrong")
+    rows = [gradebook.Row(f"s{i}.py", Report(f"s{i}.py", [failed]), causes=["in place"]) for i in range(2)]
+    rows.append(gradebook.Row("s2.py", Report("s2.py", []), load_error="`Variable` not defined"))
+    table = gradebook.render_table(gradebook.Gradebook(rows, grading.properties((), False), 0, 5))
+    assert "    2 targets fail forward-values-match-numpy\n" in table and "share" not in table
+    assert "    2 targets, likely cause: in place\n" in table and "    1 target: the file did not load\n" in table

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 from pathlib import Path
+from typing import Final
 
+import numpy as np
+import pytest
+
+import refengine
 import specs
+from specs.properties import BY_ID
+from specs.graphs.snippets import print_check
+from specs.run.runner import _verify
+from specs.target.adapters.dezero_style import DezeroStyle
 from specs.report.console import render_text
 from specs.report.results import PropertyResult
 from tests.catalogue import BOOK, BY_NAME
+from tests.conftest import load_file
 
 
 def _check(path: Path, prop: str, examples: int = 30) -> PropertyResult:
@@ -49,7 +61,24 @@ def test_the_accumulation_snippet_reaches_the_cleargrad_that_raised(tmp_path: Pa
     result = _check(path, "grads-accumulate-across-backward-calls")
     assert result.status == "failed" and "TypeError" in result.message
     assert result.replayed == "reproduced", result
-    assert any(line.endswith(".cleargrad()") for line in _code(result)), result.counterexample
+    assert any(line.endswith(".cleargrad()  # raised TypeError") for line in _code(result)), result.counterexample
+
+
+RETURN_INSIDE_IF: Final = ("            self.outputs = [weakref.ref(output) for output in outputs]\n"
+                           "        return outputs if len(outputs) > 1 else outputs[0]\n")
+
+
+@pytest.mark.parametrize(("prop", "last"), [
+    ("no-grad-builds-no-graph", "print(y0.creator)  # raised AttributeError"),
+    ("operation-sequences-match-model", "print(v1.creator)  # raised AttributeError"),
+    ("generations-follow-the-graph", "print(z.generation)  # raised AttributeError"),
+])
+def test_a_snippet_ends_at_the_read_that_raised(tmp_path: Path, prop: str, last: str) -> None:
+    # `return` indented under `if Config.enable_backprop:`: an op under no_grad() returns None
+    path = _patched(tmp_path, "return_inside_if", RETURN_INSIDE_IF, RETURN_INSIDE_IF.replace("        return", "            return"))
+    result = _check(path, prop)
+    assert result.status == "failed" and result.replayed == "reproduced", result
+    assert _code(result)[-1].strip() == last, result.counterexample
 
 
 def test_a_value_failure_is_replayed_and_prints_different_values(tmp_path: Path) -> None:
@@ -75,7 +104,61 @@ def test_a_snippet_that_does_not_reproduce_says_so(tmp_path: Path) -> None:
     result = _check(path, "forward-values-match-numpy", examples=5)
     assert result.status == "failed"
     assert result.replayed.startswith("not reproduced"), result
-    assert "This snippet did not reproduce the failure when replayed" in render_text(specs.Report("t", [result]))
+    text = render_text(specs.Report("t", [result]))
+    assert "this snippet did not show the failure: it printed [4.   0.25]" in text  # what the replay printed
+    assert "the example itself passed when run again" in text  # the reason, from running the example again
+
+
+def test_a_snippet_that_misses_the_failing_call_is_not_blamed_on_the_target(tmp_path: Path) -> None:
+    engine = DezeroStyle(vars(load_file(BY_NAME["as_array_skipped"].write(tmp_path))), "as_array_skipped")
+    trial = BY_ID["gradients-match-finite-differences"].examples[0]
+    with pytest.raises(TypeError) as caught:  # add() makes a numpy scalar that Variable refuses
+        trial.run(engine)
+    snippet = engine.snippet_header() + "x0 = Variable(np.array(1.0))\n"  # the example without its add()
+    verdict, _, _ = _verify(engine, snippet, caught.value, 5.0, trial)
+    assert verdict.startswith("not reproduced: it ran without an error; the example itself still fails"), verdict
+    assert "the target's results depend" not in verdict
+
+
+# Which engine shows each kind of `print(...)  # expected W, got G` line, and through which property
+PRINTING: Final = (
+    ("grad_accumulated_in_place", "gradients-match-finite-differences"),  # a 3x3 grad: .tolist()
+    ("grad_accumulated_in_place", "retain-grad-true-keeps-intermediate-grads"),  # a 0-d grad
+    ("grad_accumulated_in_place", "handed-out-grads-are-never-mutated"),  # `kept`
+    ("grad_accumulated_in_place", "operation-sequences-match-model"),
+    ("forward_in_float32", "forward-values-match-numpy"),  # same values, another dtype: .dtype
+    ("forward_in_float32", "no-grad-builds-no-graph"),
+    ("square_backward_off_by_1e-7", "gradients-match-finite-differences"),  # every digit
+)
+
+
+def _printed(namespace: dict[str, object], snippet: str) -> str:
+    """The last line `snippet` prints when run in a copy of `namespace`."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(snippet, dict(namespace))
+    return out.getvalue().splitlines()[-1]
+
+
+def _namespace(path: Path) -> dict[str, object]:
+    scope: dict[str, object] = {"__name__": "engine"}
+    exec(compile(path.read_text(), str(path), "exec"), scope)
+    return scope
+
+
+@pytest.mark.parametrize(("name", "prop"), PRINTING)
+def test_a_snippet_prints_what_its_comment_says(tmp_path: Path, name: str, prop: str) -> None:
+    broken = BY_NAME[name].write(tmp_path)
+    result = _check(broken, prop, examples=100)
+    assert result.replayed == "reproduced", result
+    code = result.counterexample or ""
+    found = re.search(r"# expected (.*), got (.*)$", code.splitlines()[-1])
+    assert found is not None, code
+    expected, got = found.groups()
+    refengine_scope: dict[str, object] = {key: getattr(refengine, key) for key in refengine.__all__}
+    assert _printed(refengine_scope, code) == expected, code
+    assert _printed(_namespace(BOOK), code) == expected, code  # a numpy scalar grad prints as refengine's 0-d one
+    assert _printed(_namespace(broken), code) == got, code
 
 
 def test_a_famous_failure_does_not_stop_the_search_for_a_smaller_one(tmp_path: Path) -> None:
@@ -98,3 +181,13 @@ def test_operation_sequences_print_few_lines_and_real_with_blocks(tmp_path: Path
         assert all(float(v) in (1.0, 2.0, 0.5, 3.0) for v in values), values
     assert "with no_grad():" in _check(BY_NAME["no_grad_that_enables"].write(tmp_path),
                                        "operation-sequences-match-model", 300).counterexample  # type: ignore[operator]
+
+
+def test_a_check_line_picks_the_plainest_print_that_tells_the_values_apart() -> None:
+    assert print_check("x.grad", np.array(6.0), np.float64(8.0)) == "print(np.asarray(x.grad))  # expected 6.0, got 8.0"
+    assert print_check("x.grad", np.ones(2), np.ones(2) + 1e-10) == (
+        "print(np.asarray(x.grad).tolist())  # expected [1.0, 1.0], got [1.0000000001, 1.0000000001]")
+    assert print_check("x.grad", np.ones((2, 2)), np.zeros((2, 2))).startswith(  # one line, not numpy's two
+        "print(np.asarray(x.grad).tolist())  # expected [[1.0, 1.0], [1.0, 1.0]]")
+    assert print_check("x.data", np.ones(2), np.ones(2, np.float32)).endswith(".dtype)  # expected float64, got float32")
+    assert print_check("x.grad", None, np.array(2.0)) == "print(np.asarray(x.grad))  # expected None, got 2.0"

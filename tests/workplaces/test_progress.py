@@ -62,6 +62,14 @@ def test_examples_of_properties_running_side_by_side_add_up() -> None:
     assert progress.examples == 11
 
 
+def test_the_count_never_goes_down_when_a_failure_ran_more_examples_than_its_verdict_counts() -> None:
+    progress = Progress(2, io.StringIO(), live=False)
+    for _ in range(30):  # a failing property: its search and shrinking ran 30 examples
+        progress.example("a")
+    progress.result(PropertyResult("a", "core", "failed", 2, 0.1))  # the verdict rests on 2
+    assert progress.examples == 30
+
+
 def test_off_a_terminal_only_the_result_lines_are_printed() -> None:
     stream = io.StringIO()
     progress = Progress(2, stream)

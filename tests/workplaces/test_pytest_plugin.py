@@ -53,6 +53,18 @@ def test_each_property_is_a_test_and_a_broken_target_fails_it(
     assert "config-isolated-between-threads" not in outcomes  # extended: neither FAILED nor XFAIL
     assert "1 beyond" in one_process.stdout
     assert "y0.backward(retain_grad=True)" in one_process.stdout
+    assert "config-isolated-between-threads: while the main thread was inside no_grad()" in one_process.stdout
+    assert "threading.Thread" not in one_process.stdout  # without -v, a check beyond the book is one line
+
+
+def test_the_likely_cause_is_in_the_summary_and_each_snippet_is_printed_once(broken_engine: Path, tmp_path: Path) -> None:
+    done = _pytest(tmp_path, f"--specs-target={broken_engine}", "--specs-profile=ci", "--specs-max-examples=5", "-vv",
+                   "-k", f"{FAILING} or gradients-match-finite-differences")
+    assert done.returncode == 1, done.stdout
+    assert "Likely cause: grads are accumulated in place" in done.stdout.split("= likely cause =")[1]
+    summary = done.stdout.split("short test summary info")[1]
+    assert "Counterexample:" not in summary and done.stdout.count("y0.backward(retain_grad=True)") == 1
+    assert f"test_property[{FAILING}] - y0.grad is 2.0, expected 1.0" in summary
 
 
 def test_an_extended_property_that_differs_is_beyond_the_book(book_path: Path, tmp_path: Path) -> None:
@@ -61,7 +73,8 @@ def test_an_extended_property_that_differs_is_beyond_the_book(book_path: Path, t
     assert done.returncode == 0, done.stdout
     assert dict(VERBOSE.findall(done.stdout)) == {"config-isolated-between-threads": "BEYOND", PASSING: "PASSED"}
     assert "1 beyond" in done.stdout and "xfail" not in done.stdout.lower() and "FAIL" not in done.stdout
-    assert "beyond the book: 1 check(s) differ from refengine (not failures)" in done.stdout
+    assert "beyond the book: 1 check differs from refengine (not failures)" in done.stdout
+    assert "threading.Thread" in done.stdout  # -v: the snippet of the check beyond the book
 
 
 def test_xdist_gives_the_same_verdicts_as_one_process(
