@@ -113,4 +113,3 @@ def test_frames_are_told_apart_by_whose_file_they_run_in_every_stage_of_the_suit
     assert {_owner(module.__file__ or "") for module in (specs, specs.graphs.oracle, specs.report.dot)} == {"suite"}
     assert _owner(refengine.core.__file__ or "") == "target"
     assert _owner(np.__file__ or "") == "library"
-
