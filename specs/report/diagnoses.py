@@ -267,8 +267,8 @@ def cleargrad_does_not_reset(f: Failures) -> Match:
 
 def outputs_held_strongly(f: Failures) -> Match:
     """`self.outputs = outputs`: Variable -> Function -> Variable is a reference cycle."""
-    if "reference cycle" not in f.message(FREED):
-        return
+    if "reference cycle" not in f.message(FREED) or f.shown("function-outputs") == "weak references":
+        return  # weak outputs: the cycle runs elsewhere (a recursive helper, another attribute), not named here
     ids = (FREED, *(i for i in (DEEP,) if "did not free it" in f.message(i)))
     yield Diagnosis("outputs-held-strongly",
                     "each Function holds its outputs strongly, so a Variable and its creator form a reference "

@@ -14,6 +14,7 @@ these keys (each present only when its experiment could run):
 - `square`, `add`: what `square(x)` and `add(x, x)` returned (as above);
 - `function-no-grad`, `square-no-grad`, `add-no-grad`: the same inside `no_grad()`, with
   "returned a Variable with no creator" or "... with a creator";
+- `function-outputs`: how a `Function` keeps its outputs ("weak references", or "held as list, ...");
 - `no-grad-flag`: `Config.enable_backprop` read inside `no_grad()` ("False" for the book's code);
 - `return-under-backprop-if`: "line N" when every `return` of `Function.__call__` is inside an
   `if` on `enable_backprop` (read from its code);
@@ -34,6 +35,7 @@ import inspect
 import textwrap
 import time
 import types
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Final
@@ -88,7 +90,8 @@ def gather(namespace: Mapping[str, object], ops: Mapping[str, Callable[..., obje
     for owner, cls in (("variable", variable), ("function", function)):
         if isinstance(cls, type):
             attempt(f"{owner}-attributes", lambda: _attributes(cls), longest=2000)  # run at once: `cls` is this one
-    for key in ("return-under-backprop-if", "stale-function", "variable-attributes", "function-attributes"):
+    for key in ("return-under-backprop-if", "stale-function", "variable-attributes", "function-attributes",
+                "function-outputs"):
         if not found.get(key) or found[key].startswith("raised"):  # read from code: kept only when known
             found.pop(key, None)
     for failure in failures:
@@ -116,6 +119,8 @@ def _ops(namespace: Mapping[str, object], variable: Callable[..., object], funct
         calls["square"] = lambda: ops["square"](leaf())
     if "add" in ops:
         calls["add"] = lambda: twice(leaf())
+    if isinstance(function, type):
+        attempt("function-outputs", lambda: _outputs(_made(function, np.array(4.0))()(leaf())))
     if callable(no_grad) and config is not None:
         attempt("no-grad-flag", _outcome(lambda: getattr(config, "enable_backprop"), variable, no_grad, flag=True))
     for key, call in calls.items():
@@ -144,6 +149,16 @@ def _outcome(call: Callable[[], object], variable: object, no_grad: Callable[[],
             return returned
         return returned + (" with no creator" if getattr(out, "creator", None) is None else " with a creator")
     return experiment
+
+
+def _outputs(output: object) -> str:
+    """How a Function keeps the outputs of the call that made `output`: "weak references", or their types."""
+    kept = getattr(getattr(output, "creator", None), "outputs", None)
+    if not isinstance(kept, list | tuple) or not kept:
+        return ""
+    if all(isinstance(o, weakref.ref) for o in kept):
+        return "weak references"
+    return "held as " + ", ".join(sorted({type(o).__name__ for o in kept}))
 
 
 def _made(function: type, value: object) -> type:
