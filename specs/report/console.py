@@ -184,9 +184,18 @@ def render_last_screen(report: Results) -> str:
     return text + render_causes(report) + render_summary(report)
 
 
-def render_notes(report: Results) -> str:
-    """The notes, a line each."""
-    return "".join(f"note: {note}\n" for note in report.notes)
+_TRACEBACK: Final = "Traceback (most recent call last"
+
+
+def render_notes(report: Results, *, verbose: bool = False) -> str:
+    """The notes, a line each; a traceback a note carries (a cell of the learner's that raised) only with -v."""
+    text = ""
+    for note in report.notes:
+        head, found, _ = note.partition(_TRACEBACK)
+        if found and not verbose:  # the note already names the line and the error: enough to find it
+            note = head.rstrip() + "\n  (its traceback: -v, the HTML or the JSON report)"
+        text += f"note: {note}\n"
+    return text
 
 
 def examples_note(report: Results, max_examples: int) -> str:
@@ -209,7 +218,7 @@ def render_body(report: Results, *, verbose: bool = False, max_examples: int | N
     """What comes between the result lines and the last screen: notes, details, the checks beyond the book."""
     smallest = smallest_failure(report.properties)
     gating = [r for r in report.properties if r.shown != "beyond"]
-    notes = render_notes(report) + (examples_note(report, max_examples) if max_examples is not None else "")
+    notes = render_notes(report, verbose=verbose) + (examples_note(report, max_examples) if max_examples is not None else "")
     details = render_all_details(gating, diagnose(report), at_end=smallest)
     return notes + details + render_beyond(report.properties, verbose=verbose)
 

@@ -385,6 +385,34 @@ def name_not_defined(f: Failures) -> Match:
                         + (": numpy is not imported as `np`" if name == "np" else ""), fix, tuple(ids))
 
 
+def function_run_twice(f: Failures) -> Match:
+    """No `seen_set` in `add_func`: a function reached through two outputs is queued, and run, twice."""
+    runs = re.fullmatch(r"ran (\d+) times?", f.shown("shared-function-runs"))
+    if runs is None or int(runs[1]) < 2:
+        return
+    ids = (*f.wrong_values(GRADS, RETAIN_TRUE, ACCUMULATE, SEEDED, SMALL), *f.raised(r"TypeError: .*NoneType"),
+           *f.mentions(SEQUENCES, ".grad"), *f.mentions(SMALL, ".grad"))
+    if ids:
+        yield Diagnosis("function-run-twice",
+                        f"a function reached twice runs twice: in `y0 = square(x); add(y0, y0).backward()`, "
+                        f"square's backward ran {runs[1]} times (no `seen_set` in `add_func`), so its input gets "
+                        "its grad twice, or the second run finds the output's grad already cleared (None)",
+                        "queue a function once: `if f not in seen_set: funcs.append(f); seen_set.add(f)` "
+                        "(then sort by generation)", ids)
+
+
+def recursive_backward(f: Failures) -> Match:
+    """A recursive topological sort or backward: a chain deeper than the recursion limit raises RecursionError."""
+    if "RecursionError" not in f.message(RECURSION):
+        return
+    yield Diagnosis("recursive-backward",
+                    "`backward` walks the graph recursively (a recursive topological sort or a function calling "
+                    "itself): a chain deeper than Python's recursion limit (1,000) raises RecursionError",
+                    "walk the graph with a loop, as step 18 does: `funcs = []`, `add_func(self.creator)`, then "
+                    "`while funcs: f = funcs.pop()` ... `add_func(x.creator)` for each input",
+                    (RECURSION, *f.mentions(DEEP, "RecursionError")))
+
+
 def without_as_array(f: Failures) -> Match:
     """`Variable(y)` in `Function.__call__`: on 0-d data a forward returns a numpy scalar, which `Variable` refuses."""
     scalar, array = f.shown("function-scalar-forward"), f.shown("function-0d-forward")
@@ -532,6 +560,7 @@ PATTERNS: Final[tuple[Pattern, ...]] = (
     context_manager_decorator_missing, no_grad_returns_none, variable_rejects_none, function_redefined_after_ops, method_without_self, compared_with_none, grads_accumulated_in_place, functions_out_of_order,
     grad_overwritten, retain_grad_ignored, cleargrad_does_not_reset, outputs_held_strongly, restore_without_finally,
     flag_not_restored, graph_built_under_no_grad, as_array_changes_values, variable_accepts_non_arrays,
+    function_run_twice, recursive_backward,
 )
 
 

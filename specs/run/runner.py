@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import re
 import sysconfig
 import time
 import traceback
@@ -262,6 +263,8 @@ def _verify(engine: Engine, snippet: str, error: BaseException, seconds: float,
     shown = with_got(snippet, replayed)
     if isinstance(error, Violation):
         judge = error.reproduces or expected_comment(snippet)
+        if _raised_as_said(error.check, replayed):  # the check's own `# raised RecursionError`, raised again
+            return "reproduced", replayed, shown
         if judge is None:
             if replayed.raised is None:
                 return "replayed: it runs; this check's value was not compared", replayed, shown
@@ -276,6 +279,15 @@ def _verify(engine: Engine, snippet: str, error: BaseException, seconds: float,
     else:
         did = "it ran without an error"
     return f"not reproduced: {did}; {_why_not(engine, trial, error, seconds)}", replayed, shown
+
+
+_SAID_RAISED: Final = re.compile(r"#\s*raised (?P<name>\w+)\s*$", re.MULTILINE)
+
+
+def _raised_as_said(check: str, replayed: Replayed) -> bool:
+    """Whether a check that says `# raised NAME` on its failing call saw the replay raise NAME there too."""
+    said = _SAID_RAISED.search(check)
+    return said is not None and replayed.raised is not None and type(replayed.raised).__name__ == said["name"]
 
 
 def _mark_raising_line(snippet: str, error: BaseException) -> str:

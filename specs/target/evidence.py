@@ -14,6 +14,8 @@ these keys (each present only when its experiment could run):
 - `square`, `add`: what `square(x)` and `add(x, x)` returned (as above);
 - `function-no-grad`, `square-no-grad`, `add-no-grad`: the same inside `no_grad()`, with
   "returned a Variable with no creator" or "... with a creator";
+- `shared-function-runs`: how many times `y0 = square(x)`'s Function ran its `backward` during
+  `add(y0, y0).backward(retain_grad=True)` ("ran 1 time" for the book's code: each function once);
 - `function-outputs`: how a `Function` keeps its outputs ("weak references", or "held as list, ...");
 - `no-grad-flag`: `Config.enable_backprop` read inside `no_grad()` ("False" for the book's code);
 - `return-under-backprop-if`: "line N" when every `return` of `Function.__call__` is inside an
@@ -91,8 +93,8 @@ def gather(namespace: Mapping[str, object], ops: Mapping[str, Callable[..., obje
         if isinstance(cls, type):
             attempt(f"{owner}-attributes", lambda: _attributes(cls), longest=2000)  # run at once: `cls` is this one
     for key in ("return-under-backprop-if", "stale-function", "variable-attributes", "function-attributes",
-                "function-outputs"):
-        if not found.get(key) or found[key].startswith("raised"):  # read from code: kept only when known
+                "function-outputs", "shared-function-runs"):
+        if not found.get(key) or found[key].startswith("raised"):  # kept only when known (a count needs a run)
             found.pop(key, None)
     for failure in failures:
         for name in sorted(failure.binds - set(namespace))[:20]:
@@ -119,6 +121,8 @@ def _ops(namespace: Mapping[str, object], variable: Callable[..., object], funct
         calls["square"] = lambda: ops["square"](leaf())
     if "add" in ops:
         calls["add"] = lambda: twice(leaf())
+    if "add" in ops and "square" in ops:
+        attempt("shared-function-runs", lambda: _runs_of_shared_function(ops, leaf()))
     if isinstance(function, type):
         attempt("function-outputs", lambda: _outputs(_made(function, np.array(4.0))()(leaf())))
     if callable(no_grad) and config is not None:
@@ -128,6 +132,23 @@ def _ops(namespace: Mapping[str, object], variable: Callable[..., object], funct
         if callable(no_grad) and key != "function-scalar-forward":
             name = "function-no-grad" if key.startswith("function") else f"{key}-no-grad"
             attempt(name, _outcome(call, variable, no_grad))
+
+
+def _runs_of_shared_function(ops: Mapping[str, Callable[..., object]], x: object) -> str:
+    """How often the Function of `y0 = square(x)` runs backward when `y0` reaches the output twice (`add(y0, y0)`)."""
+    y0 = ops["square"](x)
+    creator = getattr(y0, "creator")
+    backward = getattr(creator, "backward")
+    runs = 0
+
+    def counted(*gys: object) -> object:
+        nonlocal runs
+        runs += 1
+        return backward(*gys)
+
+    setattr(creator, "backward", counted)  # on this one object only: the class is untouched
+    getattr(ops["add"](y0, y0), "backward")(retain_grad=True)
+    return f"ran {runs} time{'' if runs == 1 else 's'}"
 
 
 def _outcome(call: Callable[[], object], variable: object, no_grad: Callable[[], object] | None = None, *,

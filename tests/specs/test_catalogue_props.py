@@ -95,3 +95,12 @@ def test_a_bug_is_blamed_on_the_property_that_owns_it(tmp_path: Path, name: str,
     report = specs.check(str(BY_NAME[name].write(tmp_path)), only=(owner, innocent), seed=0, database=None)
     status = {result.id: result.status for result in report.properties}
     assert status == {owner: "failed", innocent: "passed"}, report.properties
+
+
+def test_a_recursion_error_said_by_the_check_is_reproduced_by_its_replay(tmp_path: Path) -> None:
+    # the check's snippet ends `y.backward()  # raised RecursionError`: the replay raising it is the failure
+    report = specs.check(str(BY_NAME["recursive_topological_sort"].write(tmp_path)),
+                         only=("backward-needs-no-recursion",), seed=0, database=None)
+    [result] = report.properties
+    assert result.status == "failed" and "RecursionError" in result.message
+    assert result.replayed == "reproduced", result.replayed

@@ -125,3 +125,13 @@ def test_without_a_snippet_the_cause_sits_right_above_the_verdict(monkeypatch: p
     lines = render_text(report).splitlines()
     assert "The smallest failure" not in "\n".join(lines) and lines[-2].startswith("  explains: ")
     assert "--- 2 properties blocked: no-grad-builds-no-graph, generations-follow-the-graph" in lines
+
+
+def test_a_note_s_traceback_is_shown_only_when_verbose() -> None:
+    note = ("the statement at line 9 (`y.backward()`) raised AttributeError: 'NoneType' object has no attribute "
+            "'generation' at line 9; loading went on\nTraceback (most recent call last):\n"
+            '  File "e.py", line 9, in <module>\n    y.backward()\nAttributeError: ...')
+    report = Results("e.py", [PropertyResult("forward-values-match-numpy", "core", "passed", 1, 0.1)], [note])
+    quiet, verbose = render_text(report), render_text(report, verbose=True)
+    assert "Traceback" not in quiet and "raised AttributeError" in quiet and "(its traceback: -v" in quiet
+    assert "Traceback (most recent call last):" in verbose and "y.backward()" in verbose

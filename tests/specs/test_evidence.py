@@ -24,6 +24,7 @@ CLEAN = {
     "no-grad-flag": "False",
     "function-0d-forward": "returned a Variable",
     "function-outputs": "weak references",
+    "shared-function-runs": "ran 1 time",
     "function-no-grad": "returned a Variable with no creator",
     "function-scalar-forward": "returned a Variable",
     "square": "returned a Variable",
