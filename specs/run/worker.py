@@ -175,7 +175,7 @@ def serve(fd: int) -> None:
         faulthandler.register(signal.SIGUSR1, file=stuck, all_threads=False)
         _send(channel, event="loading")  # the load's time limit counts from here
         try:
-            engine, notes = open_engine(request["target"])
+            engine, notes = open_engine(request["target"], apart=True)  # as every property: in a child
         except TargetLoadError as error:
             _send(channel, event="load-error", message=str(error))
             return

@@ -5,26 +5,28 @@ from __future__ import annotations
 from specs.target.adapters.dezero_style import DezeroStyle
 from specs.target.adapters.protocol import Engine
 from specs.target.adapters.registry import ADAPTERS, named_engine
-from specs.target.evidence import gather
+from specs.target.evidence import gather, gather_apart
 from specs.target.loader import Target, TargetSpec, load_target
 from specs.target.probe import lead_notes
 
 
-def engine_for(target: Target) -> DezeroStyle:
+def engine_for(target: Target, *, apart: bool = False) -> DezeroStyle:
     """The adapter that drives a loaded target through the book's names, with what the targeted experiments
-    showed on it (`evidence_of`)."""
+    showed on it (`evidence_of`); with `apart`, they run in a forked child (the worker's way)."""
     engine = DezeroStyle(target.namespace, target.label, target.import_line)
-    engine.findings.evidence.update(gather(target.namespace, engine.findings.ops, target.failures))
+    run = gather_apart if apart else gather
+    engine.findings.evidence.update(run(target.namespace, engine.findings.ops, target.failures))
     return engine
 
 
-def open_engine(spec: TargetSpec) -> tuple[Engine, list[str]]:
+def open_engine(spec: TargetSpec, *, apart: bool = False) -> tuple[Engine, list[str]]:
     """The engine a target spec names, and the loader's notes: a registered adapter's name, or
-    anything `load_target` takes (driven through the book's names, after the targeted experiments)."""
+    anything `load_target` takes (driven through the book's names, after the targeted experiments;
+    `apart`: in a forked child, so that a target killing its process costs only the evidence)."""
     if isinstance(spec, str) and spec in ADAPTERS:
         return named_engine(spec), []
     target = load_target(spec)
-    engine = engine_for(target)
+    engine = engine_for(target, apart=apart)
     return engine, lead_notes(engine.findings) + target.notes
 
 

@@ -34,9 +34,14 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
+import os
+import select
+import signal
 import textwrap
 import time
 import types
+import warnings
 import weakref
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
@@ -71,8 +76,9 @@ def gather(namespace: Mapping[str, object], ops: Mapping[str, Callable[..., obje
         left = min(seconds, deadline - time.monotonic())
         if left <= 0:
             return  # a target that hangs in every experiment: the load must not wait for all of them
-        try:
-            with time_limit(left):
+        try:  # the target's own warnings (an overflow in its forward) are not the learner's to read here
+            with time_limit(left), warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
                 found[key] = experiment()[:longest]
         except BaseException as error:  # whatever the target raised is the outcome
             found[key] = _raised(error)
@@ -100,6 +106,46 @@ def gather(namespace: Mapping[str, object], ops: Mapping[str, Callable[..., obje
         for name in sorted(failure.binds - set(namespace))[:20]:
             found.setdefault(f"load-failure-binds:{name}", failure.summary()[:_LONGEST])
     return found
+
+
+def gather_apart(namespace: Mapping[str, object], ops: Mapping[str, Callable[..., object]],
+                 failures: Iterable[Failure] = (), *, seconds: float = SECONDS) -> dict[str, str]:
+    """`gather` in a forked child, so that a target which kills or hangs its process costs the evidence only.
+
+    A `square` that calls `os._exit`, crashes the interpreter or ignores the watchdog must fail the
+    properties that call it, not the load; the child's state (counters, caches the experiments
+    filled) is thrown away with it. Without `os.fork` the experiments run here.
+    """
+    if not hasattr(os, "fork"):
+        return gather(namespace, ops, failures, seconds=seconds)
+    failures = list(failures)
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, send the outcomes as one JSON text, leave without cleanup
+        os.close(read)
+        try:
+            os.write(write, json.dumps(gather(namespace, ops, failures, seconds=seconds)).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    deadline = time.monotonic() + BUDGET * seconds + 2.0  # the experiments' own budget, and time to start
+    received = b""
+    try:
+        while (left := deadline - time.monotonic()) > 0 and select.select([read], [], [], left)[0]:
+            chunk = os.read(read, 65536)
+            if not chunk:
+                break
+            received += chunk
+    finally:
+        os.close(read)
+        if os.waitpid(pid, os.WNOHANG) == (0, 0):  # still running: a hang the watchdog could not stop
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+    try:
+        found = json.loads(received.decode())
+    except ValueError:  # the child died or hung before it answered: no evidence, never a guess
+        return {}
+    return {str(key): str(value) for key, value in found.items()} if isinstance(found, dict) else {}
 
 
 def _ops(namespace: Mapping[str, object], variable: Callable[..., object], function: object,

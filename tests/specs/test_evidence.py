@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+import refengine
 import specs
 from specs.__main__ import main
 from specs.target.engines import evidence_of, open_engine
-from specs.target.evidence import gather
+from specs.target.evidence import gather, gather_apart
 from specs.target.loader import load_target
 from specs.target.probe import probe
 from tests.catalogue import BOOK
@@ -177,3 +180,13 @@ def test_a_target_that_hangs_in_every_experiment_costs_three_time_limits_in_all(
     shown = _gather(namespace, seconds=0.05)
     hung = [key for key, value in shown.items() if value.startswith("raised TargetHang")]
     assert hung == ["variable-none", "variable-float", "variable-numpy-scalar"]  # the rest were skipped
+
+
+def test_experiments_run_apart_survive_a_square_that_ends_its_process() -> None:
+    ops: dict[str, Callable[..., object]] = {"add": refengine.add, "square": refengine.square}
+    assert gather_apart(vars(refengine), ops) == gather(vars(refengine), ops)
+
+    def square(x: object) -> object:
+        os._exit(3)
+
+    assert gather_apart(vars(refengine), {**ops, "square": square}) == {}  # no evidence, and this process goes on

@@ -97,10 +97,11 @@ def test_the_two_pass_hint_gives_the_two_pass_value(tmp_path: Path) -> None:
 
 
 def test_a_snippet_that_does_not_reproduce_says_so(tmp_path: Path) -> None:
-    # wrong only on the first square the file ever computes (a famous case's): the replay's square is right
+    # wrong only on the first square of a 1-d array the file ever computes (a famous case's; the experiments
+    # after loading square 0-d data): the replay's square is right
     path = _patched(tmp_path, "flaky", "        return x**2\n",
-                    "        global CALLS\n        CALLS = globals().get('CALLS', 0) + 1\n"
-                    "        return x**2 + (1.0 if CALLS <= 1 else 0.0)\n")
+                    "        global CALLS\n        CALLS = globals().get('CALLS', 0) + (x.ndim == 1)\n"
+                    "        return x**2 + (1.0 if CALLS == 1 and x.ndim == 1 else 0.0)\n")
     result = _check(path, "forward-values-match-numpy", examples=5)
     assert result.status == "failed"
     assert result.replayed.startswith("not reproduced"), result
