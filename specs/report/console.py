@@ -61,11 +61,18 @@ def _has_snippet(result: PropertyResult) -> bool:
     return bool(result.counterexample and result.counterexample.strip())
 
 
+def _shortest(results: Sequence[PropertyResult]) -> PropertyResult | None:
+    """The result with the fewest snippet lines (the first of those), among those with a snippet."""
+    with_snippet = [r for r in results if _has_snippet(r)]
+    return min(with_snippet, key=lambda r: len((r.counterexample or "").splitlines())) if with_snippet else None
+
+
 def render_snippet(result: PropertyResult) -> str:
     """The caption and the indented counterexample; "" when there is none."""
-    if not result.counterexample or not _has_snippet(result):
+    if not _has_snippet(result):
         return ""
-    return f"{snippet_caption(result)}\n" + "".join(f"    {line}\n" for line in result.counterexample.splitlines())
+    lines = (result.counterexample or "").splitlines()
+    return f"{snippet_caption(result)}\n" + "".join(f"    {line}\n" for line in lines)
 
 
 def render_details(result: PropertyResult, *, snippet: bool = True) -> str:
@@ -117,10 +124,9 @@ def _render_group(group: list[PropertyResult], at_end: PropertyResult | None) ->
     if first.message.startswith(BLOCKED):
         return f"--- {len(group)} properties blocked: {', '.join(r.id for r in group)}\n{first.message}\n"
     head = f"--- {len(group)} properties {details_header(first)} with one error ({first.raised_at}):\n{_ids(group)}\n"
-    with_snippet = [r for r in group if _has_snippet(r)]
-    if not with_snippet:
+    smallest = _shortest(group)
+    if smallest is None:
         return head + f"{first.message}\n"
-    smallest = min(with_snippet, key=lambda r: len((r.counterexample or "").splitlines()))
     if _at_end(smallest, at_end):
         return head + f"{first.message}\n(the counterexample, from {smallest.id}, is at the end)\n"
     return head + f"{first.message}\nThe smallest counterexample is from {smallest.id}.\n" + render_snippet(smallest)
@@ -169,8 +175,7 @@ def render_beyond(results: Sequence[PropertyResult], *, verbose: bool = False) -
 
 def smallest_failure(results: Sequence[PropertyResult]) -> PropertyResult | None:
     """The failing core or memory property with the shortest snippet (the first of those), if one has a snippet."""
-    failing = [r for r in results if r.status == "failed" and r.tier in GATING_TIERS and _has_snippet(r)]
-    return min(failing, key=lambda r: len((r.counterexample or "").splitlines())) if failing else None
+    return _shortest([r for r in results if r.status == "failed" and r.tier in GATING_TIERS])
 
 
 def render_last_screen(report: Results) -> str:

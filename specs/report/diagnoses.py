@@ -557,8 +557,9 @@ def no_grad_returns_none(f: Failures) -> Match:
 # Most specific first: a failure is explained by the first pattern that claims it.
 PATTERNS: Final[tuple[Pattern, ...]] = (
     missing_names, name_not_defined, without_as_array, returns_none, call_returns_a_list,
-    context_manager_decorator_missing, no_grad_returns_none, variable_rejects_none, function_redefined_after_ops, method_without_self, compared_with_none, grads_accumulated_in_place, functions_out_of_order,
-    grad_overwritten, retain_grad_ignored, cleargrad_does_not_reset, outputs_held_strongly, restore_without_finally,
+    context_manager_decorator_missing, no_grad_returns_none, variable_rejects_none, function_redefined_after_ops,
+    method_without_self, compared_with_none, grads_accumulated_in_place, functions_out_of_order, grad_overwritten,
+    retain_grad_ignored, cleargrad_does_not_reset, outputs_held_strongly, restore_without_finally,
     flag_not_restored, graph_built_under_no_grad, as_array_changes_values, variable_accepts_non_arrays,
     function_run_twice, recursive_backward,
 )
